@@ -1,0 +1,43 @@
+"""Shared pytest fixtures: where the public Genesis records are, and test-wide settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+# The source tree, also when the tests run from Bazel's runfiles (there files are symlinks).
+REPO = Path(os.path.realpath(__file__)).parents[1]
+
+GENESIS_FILES = ("genesis-weekly_rank.csv", "genesis-account_status.csv")
+
+# Under Bazel the source tree is read-only: keep hypothesis' example database off there.
+settings.register_profile("bazel", database=None, deadline=None)
+settings.register_profile("default", deadline=None)
+settings.load_profile("bazel" if "TEST_TMPDIR" in os.environ else "default")
+
+
+def find_genesis_dir() -> Path | None:
+    """Return the folder holding local copies of the Genesis CSV files, or None."""
+    candidates = []
+    if os.environ.get("FRACTAL_GOVERNANCE_DATA_DIR"):
+        candidates.append(Path(os.environ["FRACTAL_GOVERNANCE_DATA_DIR"]))
+    candidates.append(REPO.parent / "shared" / "data" / "genesis")
+    for folder in candidates:
+        if all((folder / name).is_file() for name in GENESIS_FILES):
+            return folder
+    return None
+
+
+@pytest.fixture(scope="session")
+def genesis_dir() -> Path:
+    """The folder with the public Genesis records; skips the test when there is none."""
+    folder = find_genesis_dir()
+    if folder is None:
+        pytest.skip(
+            "Genesis records not found: set FRACTAL_GOVERNANCE_DATA_DIR or place them in "
+            f"{REPO.parent / 'shared' / 'data' / 'genesis'}"
+        )
+    return folder
