@@ -19,6 +19,8 @@ from conftest import REPO
 THIRD_PARTY = {
     "altair": "altair",
     "hypothesis": "hypothesis",
+    "IPython": "ipython",
+    "jupyter_client": "jupyter-client",
     "matplotlib": "matplotlib",
     "nbclient": "nbclient",
     "nbconvert": "nbconvert",
@@ -27,11 +29,13 @@ THIRD_PARTY = {
     "pandas": "pandas",
     "playwright": "playwright",
     "pooch": "pooch",
+    "pyarrow": "pyarrow",
     "pytest": "pytest",
     "requests": "requests",
     "scipy": "scipy",
     "streamlit": "streamlit",
     "tqdm": "tqdm",
+    "traitlets": "traitlets",
 }
 
 
@@ -93,6 +97,16 @@ def imports_of(path: Path) -> tuple[set[str], set[str]]:
                 modules = [f"{node.module}.{alias.name}" for alias in node.names]
             else:
                 modules = [node.module]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("find_spec", "import_module", "importorskip")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            # An optional or late import by name, e.g. importlib.util.find_spec("pyarrow").
+            modules = [node.args[0].value]
         else:
             continue
         for module in modules:
@@ -116,7 +130,8 @@ def module_label(parts: list[str]) -> str:
     folder = REPO.joinpath(*package)
     if not rest or not (folder / f"{rest[0]}.py").is_file():
         return f"//{'/'.join(package)}:init"  # the package itself (its __init__.py)
-    return f"//{'/'.join(package)}:{rest[0]}"
+    source = f"{'/'.join(package)}/{rest[0]}.py"
+    return LIBRARY_OF.get(source, f"//{'/'.join(package)}:{rest[0]}")
 
 
 def python_targets() -> list[tuple[str, dict]]:
@@ -130,6 +145,13 @@ def python_targets() -> list[tuple[str, dict]]:
 
 TARGETS = python_targets()
 BY_LABEL = dict(TARGETS)
+# Source file (relative to the repository) -> the py_library that owns it.
+LIBRARY_OF = {
+    f"{attrs['package']}/{src}": label
+    for label, attrs in TARGETS
+    if attrs["kind"] == "py_library"
+    for src in attrs.get("srcs", [])
+}
 
 
 def closure(labels: set[str]) -> set[str]:

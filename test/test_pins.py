@@ -37,7 +37,10 @@ def parse_requirements(text: str) -> dict[str, str]:
 
 def lock_pins(lock: dict, section: str) -> dict[str, str]:
     """Map package -> version for one section (`default` or `develop`) of Pipfile.lock."""
-    return {normalize(name): entry["version"].removeprefix("==") for name, entry in lock[section].items()}
+    return {
+        normalize(name): entry["version"].removeprefix("==")
+        for name, entry in lock[section].items()
+    }
 
 
 def pin_problems(pipfile: dict, lock: dict, requirements: str, requirements_dev: str) -> list[str]:

@@ -1,0 +1,186 @@
+"""Benchmark: dashboard script times under streamlit.testing.v1.AppTest.
+
+Measures, on the Genesis records and on a generated 1,000,000-row dataset (2,000 meetings, the
+generator of bench_plots.py, uploaded through the file uploader):
+
+- cold run: the first run of the app, in this process (Genesis: including the app's imports of
+  pandas, matplotlib, altair and the library; 1M rows: parsing the upload, the analysis and
+  every figure), and again with imports done but Streamlit's caches cleared;
+- rerun after a widget change: picking another member in the Member Profile (the common
+  interaction; everything else comes from the caches), median of several;
+- for information: a rerun after changing the meeting range (recomputes that selection) and the
+  rerun back to a range seen before (cached).
+
+Targets: cold < 3 s and rerun < 0.5 s on Genesis; rerun < 2 s at 1,000,000 rows. Ratios below 1
+meet the target. Run from the repository root:
+
+    PYTHONPATH=. python benchmarks/bench_dashboard.py [--rows N] [--meetings M] [--skip-large]
+
+Genesis is read from $FRACTAL_GOVERNANCE_DATA_DIR, else ../shared/data/genesis, else the
+registry's cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(os.path.realpath(__file__)).parents[1]
+APP = REPO / "fractal_governance" / "streamlit" / "genesis_fractal.py"
+SHARED_GENESIS = REPO.parent / "shared" / "data" / "genesis"
+TIMEOUT = 600.0
+REPEATS = 5
+
+COLD_TARGET_GENESIS = 3.0
+RERUN_TARGET_GENESIS = 0.5
+RERUN_TARGET_LARGE = 2.0
+
+if "FRACTAL_GOVERNANCE_DATA_DIR" not in os.environ and SHARED_GENESIS.is_dir():
+    os.environ["FRACTAL_GOVERNANCE_DATA_DIR"] = str(SHARED_GENESIS)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def check(at: AppTest) -> AppTest:
+    if at.exception:
+        raise RuntimeError(f"the app raised: {[e.value for e in at.exception]}")
+    if at.error:
+        raise RuntimeError(f"the app showed an error: {[e.value for e in at.error]}")
+    return at
+
+
+def widget_key(at: AppTest, prefix: str) -> str:
+    return next(key for key in at.session_state if str(key).startswith(prefix))
+
+
+def member_reruns(at: AppTest) -> list[float]:
+    """Times of reruns that each pick another member in the Member Profile."""
+    key = widget_key(at, "fg_member_")
+    board = at.session_state["fg_current"].dataset.df_member_leader_board
+    members = [str(member) for member in board["MemberID"].iloc[1:3]]
+    times = []
+    for repeat in range(REPEATS):
+        at.selectbox(key=key).set_value(members[repeat % 2])
+        times.append(timed(lambda: check(at.run())))
+    return times
+
+
+def range_reruns(at: AppTest) -> tuple[float, float]:
+    """(rerun to a new meeting range, rerun back to the full range)."""
+    key = widget_key(at, "fg_meetings_")
+    ids = at.session_state["fg_current"].dataset.meeting_ids
+    slider = at.select_slider(key=key)
+    slider.set_value((ids[len(ids) // 4], ids[-1]))
+    new_range = timed(lambda: check(at.run()))
+    at.select_slider(key=key).set_value((ids[0], ids[-1]))
+    back = timed(lambda: check(at.run()))
+    return new_range, back
+
+
+def report(label: str, seconds: float, target: float | None = None) -> None:
+    if target is None:
+        print(f"  {label:<58} {seconds:7.3f} s")
+    else:
+        verdict = "OK" if seconds < target else "TOO SLOW"
+        print(
+            f"  {label:<58} {seconds:7.3f} s  target {target:g} s  "
+            f"ratio {seconds / target:.3f} ({verdict})"
+        )
+
+
+def bench_genesis() -> None:
+    from fractal_governance import datasets
+
+    if not datasets.is_available_offline("genesis"):
+        print("Genesis: skipped (no local copy; set FRACTAL_GOVERNANCE_DATA_DIR)")
+        return
+    print("Genesis records (default data source):")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    cold = timed(lambda: check(at.run()))
+    title = at.title[0].value
+    if title != "Genesis Fractal Dashboard":
+        raise RuntimeError(f"expected the Genesis dashboard, got {title!r}")
+    report("cold run (first in process, with the app's imports)", cold, COLD_TARGET_GENESIS)
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    report(
+        "cold run (imports done, Streamlit caches cleared)",
+        timed(lambda: check(at.run())),
+        COLD_TARGET_GENESIS,
+    )
+    times = member_reruns(at)
+    report(
+        f"rerun after picking another member (median of {len(times)})",
+        statistics.median(times),
+        RERUN_TARGET_GENESIS,
+    )
+    report(f"  slowest of those {len(times)}", max(times))
+    new_range, back = range_reruns(at)
+    report("rerun after changing the meeting range (new range)", new_range)
+    report("rerun back to the full meeting range (cached)", back, RERUN_TARGET_GENESIS)
+
+
+def bench_large(rows: int, meetings: int) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_plots import generate_weekly_rank
+
+    started = time.perf_counter()
+    table = generate_weekly_rank(rows, meetings)
+    data = table.to_csv(index=False).encode()
+    print(
+        f"\nGenerated dataset: {len(table):,} rows, {meetings:,} meetings, "
+        f"{table['MemberID'].nunique():,} members, {len(data) / 2**20:.1f} MiB of CSV "
+        f"({time.perf_counter() - started:.1f} s to generate, not timed)"
+    )
+    del table
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    check(at.run())
+    at.radio(key="fg_source").set_value("Upload CSV files")
+    check(at.run())
+    at.file_uploader(key="fg_upload").set_value(("large-weekly_rank.csv", data, "text/csv"))
+    cold = timed(lambda: check(at.run()))
+    if at.title[0].value != "Uploaded Fractal Dashboard":
+        raise RuntimeError(f"the upload was not shown: {at.title[0].value!r}")
+    report("cold run with the upload (parse, analyse, draw)", cold)
+    plain = [timed(lambda: check(at.run())) for _ in range(3)]
+    report("rerun without a change (median of 3)", statistics.median(plain), RERUN_TARGET_LARGE)
+    times = member_reruns(at)
+    report(
+        f"rerun after picking another member (median of {len(times)})",
+        statistics.median(times),
+        RERUN_TARGET_LARGE,
+    )
+    report(f"  slowest of those {len(times)}", max(times))
+    new_range, back = range_reruns(at)
+    report("rerun after changing the meeting range (new range)", new_range)
+    report("rerun back to the full meeting range (cached)", back, RERUN_TARGET_LARGE)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--meetings", type=int, default=2_000)
+    parser.add_argument("--skip-large", action="store_true")
+    args = parser.parse_args()
+    bench_genesis()
+    if not args.skip_large:
+        bench_large(args.rows, args.meetings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,670 @@
+"""The ``fractal-governance`` command line (also ``python -m fractal_governance``).
+
+Commands: ``summary``, ``leaderboard``, ``validate``, ``plot``, ``report``, ``simulate``,
+``fetch`` and ``dashboard``; ``fractal-governance COMMAND --help`` describes each. Every command
+is a thin layer over the library, making the same calls as the dashboard and the notebooks.
+
+Conventions:
+
+- DATA is a registry name (``demo``, ``genesis``), a weekly CSV file or a folder in the
+  normalized layout; without it the default dataset is used (Genesis when a local copy
+  exists, else the simulated demo).
+- Exit status 0 on success, 1 when the data or the file system refuses (one line on stderr and
+  no traceback unless ``--debug``), 2 for usage errors, 3 for an internal error.
+- Files are written atomically and an existing file is only replaced with ``--force``.
+- Long work (``simulate``, ``report``, ``fetch``) shows a progress bar when stderr is a
+  terminal and stays quiet when it is not.
+- Heavy libraries (pandas, matplotlib, streamlit) are imported inside the commands, so
+  ``--help`` answers quickly; only the command being run loads what its options need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+import typing
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fractal_governance.dataset import Dataset
+
+__all__ = ["EXIT_ERROR", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "PROG", "build_parser", "main"]
+
+PROG = "fractal-governance"
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+FORMATS = ("table", "csv", "json")
+
+_DATA_HELP = (
+    "a registry name (demo, genesis), a weekly CSV file or a folder in the normalized layout "
+    "(default: genesis when a local copy exists, else the simulated demo)"
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+class CommandError(Exception):
+    """A failure the user can fix (reported as one line, exit status 1)."""
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit status 2)."""
+
+
+# ------------------------------------------------------------------------------------------
+# Entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(arguments))
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exit_:
+        return _exit_status(exit_.code)
+    debug = bool(getattr(args, "debug", False))
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return handler(args)
+    except UsageError as error:
+        args.subparser.print_usage(sys.stderr)
+        _print_error(f"{args.subparser.prog}: error: {error}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _print_error(f"{PROG}: interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, without a second error at exit.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except (CommandError, ValueError, OSError) as error:
+        # ValueError covers DatasetError (bad data); OSError covers files and downloads.
+        if debug:
+            traceback.print_exc()
+        _print_error(f"{PROG}: error: {_one_line(error)}")
+        return EXIT_ERROR
+    except Exception as error:
+        if debug:
+            traceback.print_exc()
+        _print_error(
+            f"{PROG}: internal error: {type(error).__name__}: {_one_line(error)} "
+            "(run with --debug for the traceback)"
+        )
+        return EXIT_INTERNAL
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser.
+
+    Options whose choices come from the library (figure names, simulation presets and
+    parameters, registry names) need heavy imports; they are added only to the parser of
+    ``command``, the command about to run, so other commands and ``--help`` stay fast.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the full traceback when something fails",
+    )
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        parents=[common],
+        description="Analyse, plot, report, simulate and serve fractal governance data.",
+        epilog=(
+            "DATA is a registry name (demo, genesis), a weekly CSV file or a normalized folder. "
+            "Exit status: 0 success, 1 error (one line on stderr), 2 usage error, "
+            "3 internal error. "
+            f"See '{PROG} COMMAND --help'."
+        ),
+    )
+    commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    commands.required = True
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], summary: str) -> Any:
+        sub = commands.add_parser(name, parents=[common], help=summary, description=summary)
+        sub.set_defaults(handler=handler, subparser=sub)
+        return sub
+
+    sub = add("summary", _cmd_summary, "Print the summary statistics of a dataset.")
+    sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
+    _add_format(sub)
+
+    sub = add("leaderboard", _cmd_leaderboard, "Print the member (or team) leaderboard.")
+    sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
+    sub.add_argument("--teams", action="store_true", help="the team leaderboard instead")
+    sub.add_argument("--top", type=_positive_int, metavar="N", help="only the first N places")
+    _add_format(sub)
+
+    sub = add(
+        "validate",
+        _cmd_validate,
+        "Check that a dataset can be analysed and print its data-quality report. "
+        "Exit 0 when it can (findings are warnings), 1 when it cannot.",
+    )
+    sub.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    sub.add_argument("--strict", action="store_true", help="exit 1 when there are findings too")
+
+    sub = add("plot", _cmd_plot, "Save one figure to a file (format from the file's suffix).")
+    if command == "plot":
+        from fractal_governance.plots import PLOT_NAMES
+
+        sub.add_argument("name", metavar="NAME", choices=PLOT_NAMES, help=_choices(PLOT_NAMES))
+    else:
+        sub.add_argument("name", metavar="NAME", help="the figure")
+    sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
+    sub.add_argument(
+        "--out", required=True, type=Path, metavar="FILE", help="e.g. figure.png, .svg or .pdf"
+    )
+    _add_force(sub)
+
+    sub = add(
+        "report",
+        _cmd_report,
+        "Write a self-contained static HTML report (index.html and figures) into a new directory.",
+    )
+    sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
+    sub.add_argument("--out", required=True, type=Path, metavar="DIR", help="the directory")
+    _add_force(sub, what="an earlier report in DIR")
+
+    sub = add(
+        "simulate",
+        _cmd_simulate,
+        "Simulate weekly consensus meetings and write them as a weekly CSV file.",
+    )
+    if command == "simulate":
+        _add_simulation_options(sub)
+    else:
+        sub.add_argument("--preset", metavar="NAME", help="start from a named configuration")
+        sub.add_argument("--seed", type=int, metavar="S", help="random seed")
+    sub.add_argument("--out", required=True, type=Path, metavar="FILE", help="the CSV file")
+    _add_force(sub)
+
+    sub = add("fetch", _cmd_fetch, "Download a registry dataset into the cache; print its path.")
+    if command == "fetch":
+        from fractal_governance import datasets
+
+        names = tuple(datasets.names())
+        sub.add_argument("name", metavar="NAME", choices=names, help=_choices(names))
+    else:
+        sub.add_argument("name", metavar="NAME", help="the registry dataset")
+
+    sub = add("dashboard", _cmd_dashboard, "Serve the Streamlit dashboard on 127.0.0.1.")
+    sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
+    sub.add_argument("--port", type=_port, metavar="P", help="TCP port (default 8501)")
+    return parser
+
+
+# ------------------------------------------------------------------------------------------
+# Commands
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    dataset = _load(args.data)
+    table = dataset.summary_table()
+    if args.format == "table":
+        _write_stdout(_heading(dataset) + "\n\n" + _text_table(table) + "\n")
+    else:
+        _emit(table, args.format)
+    return EXIT_OK
+
+
+def _cmd_leaderboard(args: argparse.Namespace) -> int:
+    from fractal_governance.report import leaderboard_table
+
+    board = leaderboard_table(_load(args.data), teams=args.teams)
+    if args.top is not None:
+        board = board.head(args.top)
+    if args.format == "table" and board.empty:
+        what = "teams" if args.teams else "members"
+        _write_stdout(f"No {what} in this dataset.\n")
+    elif args.format == "table":
+        _write_stdout(_text_table(board) + "\n")
+    else:
+        _emit(board, args.format)
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    dataset = _load(args.data, announce_findings=False)
+    findings = dataset.quality_report
+    lines = [
+        f"{_source(dataset)}: {len(dataset.df)} rows, {dataset.total_meetings} meetings, "
+        f"{dataset.total_unique_members} members: the data can be analysed."
+    ]
+    if len(findings) == 0:
+        lines.append("No data-quality findings.")
+    else:
+        noun = "finding" if len(findings) == 1 else "findings"
+        lines.append(f"{len(findings)} data-quality {noun} (warnings, analysed as recorded):")
+        lines += [f"  - {_one_line(finding.message)}" for finding in findings]
+    _write_stdout("\n".join(lines) + "\n")
+    if args.strict and len(findings):
+        raise CommandError(f"{len(findings)} data-quality findings (--strict)")
+    return EXIT_OK
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    out: Path = args.out
+    image_format = out.suffix.lower().lstrip(".")
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if image_format not in supported:
+        raise UsageError(
+            f"cannot tell the image format from {str(out)!r}; use one of the suffixes "
+            + ", ".join(f".{suffix}" for suffix in sorted(supported))
+        )
+    _check_target(out, force=args.force)
+    from fractal_governance.plots import Plots
+
+    figure = Plots.from_dataset(_load(args.data)).figure(args.name)
+    _write_file_atomically(
+        out, lambda path: figure.savefig(path, format=image_format), force=args.force
+    )
+    _write_stdout(f"{out}\n")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from fractal_governance.report import write_report
+
+    out: Path = args.out
+    if os.path.lexists(out) and not args.force:
+        raise CommandError(f"{out} already exists; use --force to replace it")
+    dataset = _load(args.data)
+    with _progress_bar("report") as progress:
+        index = write_report(dataset, out, force=args.force, progress=progress)
+    _write_stdout(f"{index}\n")
+    return EXIT_OK
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from fractal_governance import simulation
+
+    out: Path = args.out
+    _check_target(out, force=args.force)
+    base = simulation.PRESETS[args.preset] if args.preset else simulation.SimulationConfig()
+    changes = {
+        name: getattr(args, f"sim_{name}")
+        for name in _simulation_fields()
+        if getattr(args, f"sim_{name}", None) is not None
+    }
+    try:
+        config = dataclasses.replace(base, **changes) if changes else base
+    except (TypeError, ValueError) as error:
+        raise UsageError(_one_line(error)) from None
+    seed = simulation.DEFAULT_SEED if args.seed is None else args.seed
+    with _progress_bar("simulate") as progress:
+        frame = simulation.simulate(
+            config, seed, progress=lambda done, total: progress(done, total, "meetings")
+        )
+        _write_file_atomically(
+            out, lambda path: simulation.write_csv(frame, path), force=args.force
+        )
+    _write_stdout(f"{out}\n")
+    return EXIT_OK
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from fractal_governance import datasets
+
+    path = datasets.fetch(args.name, progress=_stderr_is_terminal())
+    _write_stdout(f"{path}\n")
+    return EXIT_OK
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    if args.data is not None:
+        from fractal_governance import datasets
+
+        if args.data not in datasets.names() and not Path(args.data).expanduser().exists():
+            raise CommandError(
+                f"{args.data!r} is neither a dataset name ({', '.join(datasets.names())}) "
+                "nor an existing CSV file or folder"
+            )
+    from fractal_governance.streamlit import launcher
+
+    launcher_args: list[str] = []
+    if args.port is not None:
+        launcher_args += ["--port", str(args.port)]
+    if args.data is not None:
+        launcher_args += ["--", args.data]
+    return int(launcher.main(launcher_args) or 0)
+
+
+# ------------------------------------------------------------------------------------------
+# Data and output
+
+
+def _load(data: str | None, *, announce_findings: bool = True) -> Dataset:
+    """Resolve DATA with the registry (a name, a CSV file or a normalized folder)."""
+    from fractal_governance import datasets
+    from fractal_governance.quality import DataQualityWarning
+
+    with warnings.catch_warnings():
+        # Findings are announced below in one line; the loader's own warning would repeat them.
+        warnings.simplefilter("ignore", DataQualityWarning)
+        dataset = datasets.resolve(data)
+    count = len(dataset.quality_report)
+    if announce_findings and count:
+        noun = "finding" if count == 1 else "findings"
+        name = data if data is not None else datasets.default_name()
+        _print_error(
+            f"{PROG}: warning: {count} data-quality {noun}; '{PROG} validate {name}' lists them"
+        )
+    return dataset
+
+
+def _heading(dataset: Dataset) -> str:
+    from fractal_governance.report import is_simulated
+
+    title = dataset.name or _source(dataset)
+    if is_simulated(dataset):
+        title += " (simulated data)"
+    last = dataset.last_meeting_date
+    if last is None:
+        return title
+    import pandas as pd
+
+    when = pd.Timestamp(last).strftime("%b %d, %Y")
+    return f"{title}\nData is current up through the meeting held on {when}."
+
+
+def _source(dataset: Dataset) -> str:
+    return str(dataset.name or dataset.source or "dataset")
+
+
+def _emit(frame: pd.DataFrame, output_format: str) -> None:
+    """Write ``frame`` (its columns, not its index) to stdout as CSV or JSON records."""
+    if output_format == "csv":
+        _write_stdout(frame.to_csv(index=False, lineterminator="\n"))
+    elif output_format == "json":
+        text = frame.to_json(orient="records", indent=2, force_ascii=False)
+        _write_stdout(f"{text}\n")
+    else:  # pragma: no cover - argparse restricts the choices
+        raise UsageError(f"unknown format {output_format!r}")
+
+
+def _text_table(frame: pd.DataFrame) -> str:
+    """Plain-text table: text columns left-aligned, numbers right-aligned."""
+    import pandas as pd
+
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        cells = [str(name), *("" if pd.isna(v) else _plain(v) for v in series.tolist())]
+        width = max(len(cell) for cell in cells)
+        columns.append([cell.rjust(width) if numeric else cell.ljust(width) for cell in cells])
+    lines = ["  ".join(row).rstrip() for row in zip(*columns, strict=True)]
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _write_stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _print_error(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _one_line(error: BaseException | str) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Show a warning as one line, without the source location."""
+    _print_error(f"{PROG}: warning: {_one_line(str(message))}")
+
+
+# ------------------------------------------------------------------------------------------
+# Files
+
+
+def _check_target(out: Path, *, force: bool) -> None:
+    """Fail early (before any long work) when ``out`` cannot be written."""
+    parent = out.parent
+    if not parent.is_dir():
+        raise CommandError(f"cannot write {out}: directory {parent} does not exist")
+    if os.path.lexists(out) and not force:
+        raise CommandError(f"{out} already exists; use --force to overwrite it")
+
+
+def _write_file_atomically(out: Path, write: Callable[[Path], object], *, force: bool) -> None:
+    """Have ``write`` create the file in a temporary folder beside ``out``, then move it there.
+
+    Without ``force`` the file is hard-linked into place, which fails if ``out`` appeared in
+    the meantime, so an existing file is never replaced; with ``force`` it is renamed over it.
+    Readers see either the old file or the complete new one.
+    """
+    _check_target(out, force=force)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        written = scratch / out.name
+        write(written)
+        if force:
+            os.replace(written, out)
+            return
+        try:
+            os.link(written, out)
+        except FileExistsError:
+            raise CommandError(f"{out} already exists; use --force to overwrite it") from None
+        except OSError:  # no hard links on this file system
+            if os.path.lexists(out):
+                raise CommandError(f"{out} already exists; use --force to overwrite it") from None
+            os.replace(written, out)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _progress_bar(description: str) -> Iterator[Progress]:
+    """Yield a ``progress(done, total, label)`` callback drawing a tqdm bar on a terminal."""
+    bar: Any = None
+
+    def update(done: int, total: int, label: str) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(
+                total=total,
+                desc=description,
+                unit="step",
+                file=sys.stderr,
+                disable=not _stderr_is_terminal(),
+                leave=False,
+            )
+        bar.total = total
+        bar.set_postfix_str(label, refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# ------------------------------------------------------------------------------------------
+# Argument helpers
+
+
+def _command_of(arguments: Sequence[str]) -> str | None:
+    """The command word of ``arguments``: the first one that is not an option."""
+    for argument in arguments:
+        if argument == "--":
+            return None
+        if not argument.startswith("-"):
+            return argument
+    return None
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return EXIT_OK
+    if isinstance(code, int):
+        return code
+    _print_error(str(code))
+    return EXIT_ERROR
+
+
+def _add_format(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="output format: an aligned table, CSV, or JSON records (default: table)",
+    )
+
+
+def _add_force(sub: argparse.ArgumentParser, what: str = "an existing file") -> None:
+    sub.add_argument("--force", action="store_true", help=f"replace {what}")
+
+
+def _choices(names: Sequence[str]) -> str:
+    return "one of: " + ", ".join(names)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r}")
+    return value
+
+
+def _simulation_fields() -> dict[str, Callable[[str], Any]]:
+    """The ``SimulationConfig`` fields settable from the command line, with their parsers.
+
+    Numbers, text, dates (ISO) and tuples of text (comma-separated) are; other fields (the
+    Respect schedule) keep the preset's value.
+    """
+    import datetime
+
+    from fractal_governance.simulation import SimulationConfig
+
+    parsers: dict[object, Callable[[str], Any]] = {
+        int: int,
+        float: float,
+        str: str,
+        bool: _boolean,
+        datetime.date: _iso_date,
+        tuple[str, ...]: _text_tuple,
+    }
+    hints = typing.get_type_hints(SimulationConfig)
+    return {
+        field.name: parsers[hints[field.name]]
+        for field in dataclasses.fields(SimulationConfig)
+        if hints.get(field.name) in parsers
+    }
+
+
+def _add_simulation_options(sub: argparse.ArgumentParser) -> None:
+    from fractal_governance import simulation
+
+    presets = tuple(simulation.PRESETS)
+    sub.add_argument(
+        "--preset",
+        choices=presets,
+        help=f"start from a preset ({', '.join(presets)}); the options below override it. "
+        "'--preset demo' with the default seed makes the built-in demo dataset",
+    )
+    sub.add_argument(
+        "--seed",
+        type=int,
+        metavar="S",
+        help=f"random seed: the same seed gives the same file (default {simulation.DEFAULT_SEED})",
+    )
+    defaults = simulation.SimulationConfig()
+    group = sub.add_argument_group(
+        "simulation parameters", "Override the preset (or the defaults shown)."
+    )
+    metavars = {int: "N", float: "X", _iso_date: "DATE", _text_tuple: "A,B,...", _boolean: "BOOL"}
+    for name, parse in _simulation_fields().items():
+        default = getattr(defaults, name)
+        shown = ",".join(default) if isinstance(default, tuple) else str(default)
+        group.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=f"sim_{name}",
+            type=parse,
+            default=None,
+            metavar=metavars.get(parse, "VALUE"),
+            help=f"(default: {shown})",
+        )
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"not true or false: {text!r}")
+
+
+def _iso_date(text: str) -> Any:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2024-01-06: {text!r}") from None
+
+
+def _text_tuple(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())

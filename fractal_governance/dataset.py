@@ -1,0 +1,960 @@
+"""The ``Dataset``: one fractal's consensus records and every table derived from them.
+
+Notebooks, plots, the dashboard and the CLI all read a :class:`Dataset`. Its attribute
+names and meanings are those of the original API, so existing notebooks keep working:
+
+* ``df``: the input rows plus ``MeetingDate`` and ``Respect``;
+* member tables (``df_member_summary_stats_by_member_id``, ``df_member_leader_board``, ...),
+  team tables, new-versus-returning tables, totals and :class:`Statistics`;
+* fairness: ``respect_distribution``, ``df_gini_by_meeting``, ``df_lorenz_curve``;
+* ``quality_report``: anomalies that are reported, not rejected.
+
+All derived tables are computed once, on first use, with vectorized NumPy/pandas code
+(no Python loop over rows, members or meetings), and are handed out as shallow copies:
+under pandas' copy-on-write, changing a returned table never changes the dataset.
+
+Rounds: a member's level for a meeting is the level of the last round in which they got
+one; a member whose level is empty in every round attended without a level, counts as an
+attendee and earns no Respect. In ``df`` the Respect of a member's meeting sits on that
+deciding row (other rounds' rows show 0), so ``df["Respect"].sum()`` is the members' total.
+"""
+
+from __future__ import annotations
+
+import datetime
+import operator
+import os
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from fractal_governance import columns as col
+from fractal_governance import fairness, quality
+from fractal_governance.io import (
+    DatasetError,
+    Table,
+    cell_problem,
+    dense_codes,
+    factorize_sorted,
+    read_dataframe,
+    read_directory,
+    read_normalized,
+    read_weekly_csv,
+    sort_order,
+)
+from fractal_governance.math import GENESIS, RespectSchedule
+from fractal_governance.quality import DataQualityWarning, QualityReport
+from fractal_governance.statistics import Statistics
+from fractal_governance.util import GENESIS_CALENDAR, MeetingCalendar
+
+__all__ = ["Dataset", "DatasetError", "Statistics"]
+
+PathLike = str | os.PathLike[str]
+IntArray = npt.NDArray[np.int64]
+
+_EXACT_FLOAT_SUM = 2**53
+_LAST_DATE = datetime.date(9999, 12, 31)
+
+
+def _group_sum(codes: IntArray, values: IntArray, size: int) -> IntArray:
+    """Exact per-code sums of int64 values (``bincount`` when float64 sums are exact)."""
+    if not len(values):
+        return np.zeros(size, dtype=np.int64)
+    if int(np.abs(values).max()) * len(values) < _EXACT_FLOAT_SUM:
+        return np.bincount(codes, weights=values, minlength=size).astype(np.int64)
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, codes, values)
+    return out
+
+
+def _sample_statistics(
+    count: npt.NDArray[Any], total: npt.NDArray[Any], squares: npt.NDArray[Any]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Mean and sample standard deviation from counts, sums and sums of squares (exact ints)."""
+    n = count.astype(np.int64)
+    s = total.astype(np.int64)
+    q = squares.astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, s / np.maximum(n, 1), np.nan)
+        spread = (n * q - s * s).astype(np.float64)  # n^2 * population variance, exact
+        variance = spread / (n * (n - 1)).astype(np.float64)
+        sd = np.where(n > 1, np.sqrt(np.maximum(variance, 0.0)), np.nan)
+    return mean.astype(np.float64), sd.astype(np.float64)
+
+
+_HISTOGRAM_CELLS = 2**21  # meetings x distinct holdings per block (arrays of 16 MiB)
+_HISTOGRAM_LIMIT = 2 * 10**8  # beyond this many cells, use fairness' general method
+
+
+def _cumulative_gini(
+    meeting: IntArray, respect: IntArray, starts: npt.NDArray[np.bool_], meetings: int
+) -> npt.NDArray[np.float64] | None:
+    """Gini of accumulated Respect after each meeting (as fairness.cumulative_gini_by_meeting).
+
+    Takes attendance sorted by member, then meeting (``starts`` marks each member's first
+    row). With ``c_k`` of the ``n`` members seen so far holding at most the k-th distinct
+    value ``u_k``, the sum of pairwise differences is ``sum_k g_k c_k (n - c_k)`` with gaps
+    ``g_k = u_(k+1) - u_k``, which equals ``n (n u_max - total) - sum_k g_k c_k**2``; the
+    Gini is that over ``n * total``. The counts ``c`` of a block of meetings form one 2-D
+    array (meetings x values) built from per-meeting changes with cumulative sums; the only
+    Python loop adds whole rows (one per meeting, each a vectorized operation of the width of
+    the histogram). Returns None when the holdings take so many distinct values that the
+    histogram would be too large.
+    """
+    if not len(meeting):
+        return np.zeros(meetings, dtype=np.float64)
+    running = np.cumsum(respect)
+    first = np.flatnonzero(starts)
+    run = np.cumsum(starts) - 1
+    after = running - (running - respect)[first][run]  # each member's holding after a meeting
+    codes, values = dense_codes(after)
+    width = len(values)
+    if width * meetings > _HISTOGRAM_LIMIT:
+        return None
+    # Histogram cells are (meeting, holding value): +1 at each new holding, -1 at the old
+    # holding of a returning member. Prefix sums over values, then over meetings, give
+    # c[m, k], the number of members holding at most the k-th value after meeting m.
+    returning = ~starts
+    old_meeting = meeting[returning]
+    old_code = codes[np.flatnonzero(returning) - 1]
+    members = np.cumsum(np.bincount(meeting[starts], minlength=meetings))
+    totals = np.cumsum(_group_sum(meeting, respect, meetings)).astype(np.float64)
+    seen = members.astype(np.float64)
+    gaps = np.zeros(width, dtype=np.float64)
+    gaps[:-1] = np.diff(values)
+    differences = np.zeros(meetings, dtype=np.float64)
+    block = max(1, _HISTOGRAM_CELLS // width)
+    previous = np.zeros(width, dtype=np.int64)
+    for low in range(0, meetings, block):  # blocks of meetings
+        high = min(meetings, low + block)
+        size = high - low
+        new_in, old_in = (
+            (slice(None), slice(None))
+            if size == meetings
+            else ((meeting >= low) & (meeting < high), (old_meeting >= low) & (old_meeting < high))
+        )
+        # +1 at each member's new holding, -1 at a returning member's old one
+        at_most = np.bincount(
+            (meeting[new_in] - low) * width + codes[new_in], minlength=size * width
+        )
+        at_most -= np.bincount(
+            (old_meeting[old_in] - low) * width + old_code[old_in], minlength=size * width
+        )
+        at_most = at_most.reshape(size, width)
+        np.cumsum(at_most, axis=1, out=at_most)
+        # Prefix over meetings one row at a time: each step is a vectorized add of a row,
+        # several times faster than NumPy's cumsum along the strided axis.
+        at_most[0] += previous
+        for row in range(1, size):
+            np.add(at_most[row], at_most[row - 1], out=at_most[row])
+        previous = at_most[-1].copy()
+        differences[low:high] = np.square(at_most, dtype=np.float64) @ gaps
+    differences = seen * (seen * float(values[-1]) - totals) - differences
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gini = np.where(totals > 0, differences / (seen * totals), 0.0)
+    return np.clip(gini, 0.0, 1.0)
+
+
+class _Core:
+    """The validated rows and everything derived from them (lazily, once)."""
+
+    def __init__(self, table: Table, schedule: RespectSchedule, calendar: MeetingCalendar) -> None:
+        self.table = table
+        self.schedule = schedule
+        self.calendar = calendar
+        frame = table.frame
+        level_column = table.level_column
+        n = len(frame)
+
+        # Meetings: dense codes in ID order, dates, chronological order (date, then ID).
+        meeting_codes, meeting_ids = table.meetings
+        first_rows = np.full(len(meeting_ids), n, dtype=np.int64)
+        np.minimum.at(first_rows, meeting_codes, np.arange(n, dtype=np.int64))
+        if col.MEETING_DATE in frame.columns:
+            dates = frame[col.MEETING_DATE].to_numpy(dtype="datetime64[us]")[first_rows]
+        else:
+            dates = self._calendar_dates(meeting_ids, meeting_codes)
+        chronological = np.lexsort((meeting_ids, dates))
+        in_id_order = bool((chronological == np.arange(len(meeting_ids))).all())
+        rank_of_code = np.empty(len(meeting_ids), dtype=np.int64)
+        rank_of_code[chronological] = np.arange(len(meeting_ids))
+        self.meeting_ids_chronological: IntArray = meeting_ids[chronological]
+        self.meeting_dates_chronological = dates[chronological]
+        self.row_meeting_order: IntArray = (
+            meeting_codes if in_id_order else rank_of_code[meeting_codes]
+        )
+
+        # Members: codes in MemberID order.
+        self.row_member: IntArray = table.members[0]
+        self.member_ids: pd.Index = table.members[1]
+
+        # Levels and the row that decides each member's level in each meeting: the last
+        # round with a level, else the last round.
+        level_series = frame[level_column]
+        level = level_series.to_numpy(dtype=np.int64, na_value=0)
+        has_level = level_series.notna().to_numpy()
+        deciding: IntArray | None = None
+        if table.has_rounds:
+            key = meeting_codes.astype(np.int64) * len(self.member_ids) + self.row_member
+            order = np.lexsort((frame[col.ROUND].to_numpy(dtype=np.int64), has_level, key))
+            sorted_key = key[order]
+            last = np.ones(n, dtype=np.bool_)
+            last[:-1] = sorted_key[1:] != sorted_key[:-1]
+            deciding = np.sort(order[last])
+
+        respect = self._respect(level, has_level, level_column)
+        if deciding is not None:
+            decides = np.zeros(n, dtype=np.bool_)
+            decides[deciding] = True
+            respect = np.where(decides, respect, 0)
+
+        # df: a shallow copy of the input plus two columns (no copy of the input columns).
+        df = frame.copy(deep=False)
+        if col.MEETING_DATE not in df.columns:
+            df[col.MEETING_DATE] = dates[meeting_codes]
+        df[col.RESPECT] = respect
+        self.df = df
+
+        # One row per member per meeting ("attendance"), in input order, and the order that
+        # sorts it by member, then chronologically.
+        if deciding is None:
+            self.att_order: IntArray = self.row_meeting_order
+            self.att_member: IntArray = self.row_member
+            self.att_level: IntArray = level
+            self.att_has_level: npt.NDArray[np.bool_] = has_level
+            self.att_respect: IntArray = respect
+            self.pair_order = (
+                table.member_meeting_order
+                if in_id_order
+                else sort_order([self.row_member, self.row_meeting_order])
+            )
+        else:
+            self.att_order = self.row_meeting_order[deciding]
+            self.att_member = self.row_member[deciding]
+            self.att_level = level[deciding]
+            self.att_has_level = has_level[deciding]
+            self.att_respect = respect[deciding]
+            self.pair_order = sort_order([self.att_member, self.att_order])
+        if col.TEAM_NAME in frame.columns:
+            team = frame[col.TEAM_NAME]
+            team = team if deciding is None else team.take(deciding)
+            team_codes, team_names = factorize_sorted(team)
+            self.att_team: IntArray = team_codes
+            self.team_names = team_names.rename(col.TEAM_NAME)
+        else:
+            self.att_team = np.full(len(self.att_order), -1, dtype=np.int64)
+            self.team_names = pd.Index([], dtype="str", name=col.TEAM_NAME)
+
+    # -- construction helpers ----------------------------------------------------------
+
+    def _calendar_dates(
+        self, meeting_ids: IntArray, meeting_codes: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.datetime64]:
+        """Meeting dates from the calendar; DatasetError naming rows it cannot place."""
+        table = self.table
+        calendar = self.calendar
+        try:
+            ordered = np.sort(meeting_ids)
+            # exact integer check first: numpy's datetime arithmetic wraps around silently
+            last_slot = int(ordered[-1]) - 1 + len(calendar.skipped)
+            if last_slot * calendar.cadence_days > (_LAST_DATE - calendar.start).days:
+                raise OverflowError("the date would be after the year 9999")
+            placed = np.asarray(calendar.timestamps(ordered), dtype="datetime64[us]")
+            if len(placed) > 1 and not (np.diff(placed) > np.timedelta64(0, "us")).all():
+                raise OverflowError("meeting dates overflow the calendar")
+        except (ValueError, OverflowError, ArithmeticError) as error:
+            largest = int(meeting_ids.max())
+            rows = np.flatnonzero(meeting_ids[meeting_codes] == largest)
+            raise DatasetError(
+                f"{table.source}: column 'MeetingID': the calendar ({calendar}) cannot "
+                f"place meeting {largest} ({error}); {table.origin.rows_text(rows)}"
+            ) from None
+        return placed[np.searchsorted(ordered, meeting_ids)]
+
+    def _respect(
+        self, level: IntArray, has_level: npt.NDArray[np.bool_], level_column: str
+    ) -> IntArray:
+        """Respect per row from the schedule; DatasetError naming rows it does not support."""
+        # missing levels are 0 in ``level``; 0 earns nothing
+        counts = np.bincount(level)
+        counts[0] = 0
+        used = np.flatnonzero(counts)
+        if not len(used):
+            return np.zeros(len(level), dtype=np.int64)
+        try:
+            values = self.schedule.respect_array(used)
+        except ValueError:
+            unsupported = []
+            for value in used:
+                try:
+                    self.schedule.respect_array(np.array([value]))
+                except ValueError:
+                    unsupported.append(int(value))
+            rows = np.flatnonzero(has_level & np.isin(level, unsupported))
+            raise DatasetError(
+                cell_problem(
+                    self.table.origin,
+                    level_column,
+                    rows,
+                    self.table.frame[level_column],
+                    f"has levels the {self.schedule.name} Respect schedule does not support "
+                    f"({', '.join(str(v) for v in unsupported)})",
+                )
+            ) from None
+        lookup = np.zeros(int(used.max()) + 1, dtype=np.int64)
+        lookup[used] = values
+        respect: IntArray = lookup[level]
+        return respect
+
+    # -- sizes -------------------------------------------------------------------------
+
+    @property
+    def meeting_count(self) -> int:
+        return len(self.meeting_ids_chronological)
+
+    @property
+    def member_count(self) -> int:
+        return len(self.member_ids)
+
+    # -- members -----------------------------------------------------------------------
+
+    @cached_property
+    def member_sums(self) -> dict[str, IntArray]:
+        """Per member: meetings attended, ranks given, sums of ranks, squares and Respect
+        (sums over each member's run of the sorted attendance)."""
+        order = self.pair_order
+        pairs = self.pairs
+        starts = np.flatnonzero(pairs["starts"])
+        level = self.att_level[order]
+        return {
+            "attendance": np.diff(np.append(starts, len(order))).astype(np.int64),
+            "ranked": (
+                np.diff(np.append(starts, len(order))).astype(np.int64)
+                if self.att_has_level.all()
+                else np.add.reduceat(self.att_has_level[order].astype(np.int64), starts)
+            ),
+            "rank": np.add.reduceat(level, starts),
+            "squares": np.add.reduceat(level * level, starts),
+            "respect": np.add.reduceat(pairs["respect"], starts),
+        }
+
+    @cached_property
+    def pairs(self) -> dict[str, npt.NDArray[Any]]:
+        """Attendance sorted by member, then chronologically: meeting number, Respect, and
+        where each member's run starts (every member has one, in MemberID order)."""
+        order = self.pair_order
+        # every member has a run; runs are in member order, so their starts follow from
+        # the number of meetings each member attended
+        attended = np.bincount(self.att_member, minlength=self.member_count)
+        starts = np.zeros(len(order), dtype=np.bool_)
+        starts[np.cumsum(attended) - attended] = True
+        return {
+            "meeting": self.att_order[order],
+            "respect": self.att_respect[order],
+            "starts": starts,
+        }
+
+    @cached_property
+    def member_first_meeting(self) -> IntArray:
+        """Chronological number of each member's first meeting."""
+        pairs = self.pairs
+        first: IntArray = pairs["meeting"][pairs["starts"]]
+        return first
+
+    @cached_property
+    def att_is_new(self) -> npt.NDArray[np.bool_]:
+        is_new = np.empty(len(self.pair_order), dtype=np.bool_)
+        is_new[self.pair_order] = self.pairs["starts"]
+        return is_new
+
+    @cached_property
+    def row_is_new(self) -> npt.NDArray[np.bool_]:
+        if len(self.att_order) == len(self.row_member):
+            return self.att_is_new
+        return self.row_meeting_order == self.member_first_meeting[self.row_member]
+
+    @cached_property
+    def member_summary(self) -> pd.DataFrame:
+        sums = self.member_sums
+        mean, sd = _sample_statistics(sums["ranked"], sums["rank"], sums["squares"])
+        return pd.DataFrame(
+            {
+                col.ATTENDANCE_COUNT: sums["attendance"],
+                col.ACCUMULATED_RANK: sums["rank"],
+                col.ACCUMULATED_RESPECT: sums["respect"],
+                col.MEAN: mean,
+                col.STANDARD_DEVIATION: sd,
+            },
+            index=self.member_ids,
+        )
+
+    @cached_property
+    def rank_by_attendance_count(self) -> pd.DataFrame:
+        sums = self.member_sums
+        counts, inverse = np.unique(sums["attendance"], return_inverse=True)
+        k = len(counts)
+        n = _group_sum(inverse, sums["ranked"], k)
+        total = _group_sum(inverse, sums["rank"], k)
+        squares = _group_sum(inverse, sums["squares"], k)
+        mean, sd = _sample_statistics(n, total, squares)
+        return pd.DataFrame(
+            {
+                col.ATTENDANCE_COUNT: counts.astype(np.int64),
+                col.MEAN: mean,
+                col.STANDARD_DEVIATION: sd,
+            }
+        )
+
+    @cached_property
+    def member_names(self) -> pd.Series:
+        """The first name each member appears with (in input order); NaN if none."""
+        frame = self.table.frame
+        m = self.member_count
+        if col.NAME not in frame.columns:
+            return pd.Series(np.nan, index=self.member_ids, dtype="str")
+        names = frame[col.NAME]
+        rows = np.flatnonzero(names.notna().to_numpy())
+        first = np.full(m, len(frame), dtype=np.int64)
+        np.minimum.at(first, self.row_member[rows], rows)
+        has = first < len(frame)
+        taken = names.take(np.where(has, first, 0)).to_numpy()
+        return pd.Series(taken, index=self.member_ids, dtype="str").mask(~has)
+
+    @cached_property
+    def leader_board(self) -> pd.DataFrame:
+        sums = self.member_sums
+        order = np.lexsort((np.arange(self.member_count), -sums["attendance"], -sums["rank"]))
+        board = pd.DataFrame(
+            {
+                col.MEMBER_ID: self.member_ids.take(order).to_numpy(),
+                col.NAME: self.member_names.to_numpy()[order],
+                col.ACCUMULATED_RANK: sums["rank"][order],
+                col.ACCUMULATED_RESPECT: sums["respect"][order],
+                col.ATTENDANCE_COUNT: sums["attendance"][order],
+            },
+            index=pd.RangeIndex(1, self.member_count + 1),
+        )
+        board[col.MEMBER_ID] = board[col.MEMBER_ID].astype("str")
+        board[col.NAME] = board[col.NAME].astype("str")
+        return board
+
+    # -- meetings ----------------------------------------------------------------------
+
+    @cached_property
+    def meeting_sums(self) -> dict[str, IntArray]:
+        k = self.meeting_count
+        pairs = self.pairs
+        first_meeting = pairs["meeting"][pairs["starts"]]  # one entry per member
+        return {
+            "attendance": np.bincount(self.att_order, minlength=k).astype(np.int64),
+            "new": np.bincount(first_meeting, minlength=k).astype(np.int64),
+            "respect": _group_sum(self.att_order, self.att_respect, k),
+            "respect_new": _group_sum(first_meeting, pairs["respect"][pairs["starts"]], k),
+        }
+
+    @cached_property
+    def attendance_new_and_returning(self) -> pd.DataFrame:
+        sums = self.meeting_sums
+        return pd.DataFrame(
+            {
+                col.MEETING_DATE: self.meeting_dates_chronological,
+                col.MEETING_ID: self.meeting_ids_chronological,
+                col.NEW_MEMBER_COUNT: sums["new"],
+                col.RETURNING_MEMBER_COUNT: sums["attendance"] - sums["new"],
+            }
+        )
+
+    @cached_property
+    def respect_new_and_returning(self) -> pd.DataFrame:
+        sums = self.meeting_sums
+        return pd.DataFrame(
+            {
+                col.MEETING_DATE: self.meeting_dates_chronological,
+                col.MEETING_ID: self.meeting_ids_chronological,
+                col.ACCUMULATED_RESPECT: sums["respect"],
+                col.ACCUMULATED_RESPECT_NEW_MEMBER: sums["respect_new"],
+                col.ACCUMULATED_RESPECT_RETURNING_MEMBER: sums["respect"] - sums["respect_new"],
+            }
+        )
+
+    # -- teams -------------------------------------------------------------------------
+
+    @cached_property
+    def date_codes(self) -> tuple[IntArray, pd.DatetimeIndex]:
+        """Per chronological meeting: the code of its date among the distinct dates."""
+        codes, dates = pd.factorize(self.meeting_dates_chronological, sort=True)
+        return codes.astype(np.int64), pd.DatetimeIndex(dates, name=col.MEETING_DATE)
+
+    @cached_property
+    def team_sums(self) -> dict[str, IntArray]:
+        """Per (team, meeting date) with team members present: codes and Respect; and per
+        chronological meeting the number of attendees with a team."""
+        with_team = np.flatnonzero(self.att_team >= 0)
+        date_code, dates = self.date_codes
+        meeting = self.att_order[with_team]
+        team = self.att_team[with_team]
+        inverse, keys = dense_codes(team * np.int64(len(dates)) + date_code[meeting])
+        return {
+            "team": keys // max(len(dates), 1),
+            "date": keys % max(len(dates), 1),
+            "respect": _group_sum(inverse, self.att_respect[with_team], len(keys)),
+            "members_with_team": np.bincount(meeting, minlength=self.meeting_count),
+        }
+
+    @cached_property
+    def team_respect(self) -> pd.DataFrame:
+        sums = self.team_sums
+        _, dates = self.date_codes
+        return pd.DataFrame(
+            {
+                col.TEAM_NAME: self.team_names.take(sums["team"]).astype("str"),
+                col.MEETING_DATE: dates.take(sums["date"]),
+                col.ACCUMULATED_RESPECT: sums["respect"],
+            }
+        ).reset_index(drop=True)
+
+    @cached_property
+    def team_representation(self) -> pd.Series:
+        date_code, dates = self.date_codes
+        attendees = np.bincount(
+            date_code, weights=self.meeting_sums["attendance"], minlength=len(dates)
+        )
+        with_team = np.bincount(
+            date_code, weights=self.team_sums["members_with_team"], minlength=len(dates)
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(with_team > 0, with_team / attendees, np.nan)
+        return pd.Series(share, index=dates, name=col.TEAM_REPRESENTATION)
+
+    @cached_property
+    def team_leader_board(self) -> pd.DataFrame:
+        sums = self.team_sums
+        totals = _group_sum(sums["team"], sums["respect"], len(self.team_names))
+        order = np.lexsort((np.arange(len(totals)), -totals))
+        return pd.DataFrame(
+            {col.ACCUMULATED_RESPECT: totals[order]},
+            index=pd.Index(self.team_names.take(order), dtype="str", name=col.TEAM_NAME),
+        )
+
+    # -- fairness ----------------------------------------------------------------------
+
+    @cached_property
+    def gini_by_meeting(self) -> pd.DataFrame:
+        pairs = self.pairs
+        gini = _cumulative_gini(
+            pairs["meeting"], pairs["respect"], pairs["starts"], self.meeting_count
+        )
+        if gini is None:  # too many distinct holdings for the histogram: the general method
+            series = fairness.cumulative_gini_by_meeting(
+                self.att_order, self.att_member, self.att_respect
+            )
+            gini = series.to_numpy(dtype=np.float64)
+        return pd.DataFrame(
+            {
+                col.MEETING_ID: self.meeting_ids_chronological,
+                col.MEETING_DATE: self.meeting_dates_chronological,
+                col.GINI: gini,
+            }
+        )
+
+    @cached_property
+    def quality_report(self) -> QualityReport:
+        return quality.check(self.table.frame, self.table.level_column, self.table.members)
+
+
+def _statistics(values: npt.ArrayLike) -> Statistics:
+    return Statistics.from_values(values)
+
+
+def _format_statistics(stats: Statistics, percent: bool = False) -> str:
+    def one(value: float) -> str:
+        if np.isnan(value):
+            return "n/a"
+        return f"{value:.2%}" if percent else f"{value:,.2f}"
+
+    return f"{one(stats.mean)} ± {one(stats.standard_deviation)}"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Dataset:
+    """One fractal's consensus records and the tables derived from them (immutable).
+
+    Build one with :meth:`from_csv`, :meth:`from_dataframe`, :meth:`from_directory` or
+    :meth:`from_files`. Every ``df_*`` attribute is computed once on first use and returned
+    as a shallow copy, so changing it does not change the dataset.
+
+    Parameters (of the constructors)
+    --------------------------------
+    respect_schedule : RespectSchedule
+        How levels turn into Respect (default: Genesis, level ``l`` earns F(l + 2)).
+    calendar : MeetingCalendar
+        Dates of meetings by ID (default: Genesis); a ``MeetingDate`` column wins over it.
+    strict : bool
+        Raise :class:`DatasetError` instead of warning when the quality report has findings.
+
+    Examples
+    --------
+    >>> ds = Dataset.from_csv("genesis-weekly_rank.csv")  # doctest: +SKIP
+    >>> ds.attendance_stats  # doctest: +SKIP
+    Statistics(mean=32.83, standard_deviation=8.68)
+    """
+
+    _core: _Core
+    name: str | None = None
+
+    # -- constructors ------------------------------------------------------------------
+
+    @classmethod
+    def _from_table(
+        cls,
+        table: Table,
+        respect_schedule: RespectSchedule,
+        calendar: MeetingCalendar,
+        strict: bool,
+        name: str | None,
+        warn: bool = True,
+    ) -> Dataset:
+        if not isinstance(respect_schedule, RespectSchedule):
+            raise TypeError(
+                f"respect_schedule must be a RespectSchedule, got {type(respect_schedule).__name__}"
+            )
+        if not isinstance(calendar, MeetingCalendar):
+            raise TypeError(f"calendar must be a MeetingCalendar, got {type(calendar).__name__}")
+        core = _Core(table, respect_schedule, calendar)
+        report = core.quality_report
+        if report and strict:
+            raise DatasetError(report.summary(table.source) + " (strict=True)")
+        if report and warn:
+            warnings.warn(report.summary(table.source), DataQualityWarning, stacklevel=3)
+        return cls(core, name)
+
+    @classmethod
+    def from_csv(
+        cls,
+        path: PathLike,
+        *,
+        respect_schedule: RespectSchedule = GENESIS,
+        calendar: MeetingCalendar = GENESIS_CALENDAR,
+        strict: bool = False,
+        name: str | None = None,
+    ) -> Dataset:
+        """Load a weekly consensus CSV file (``Rank`` or ``Level``, optional ``Round``).
+
+        Raises
+        ------
+        DatasetError
+            For input that cannot be analysed (the message names file, rows, column, value).
+        """
+        table = read_weekly_csv(path)
+        return cls._from_table(table, respect_schedule, calendar, strict, name)
+
+    @classmethod
+    def from_dataframe(
+        cls,
+        df: pd.DataFrame,
+        *,
+        respect_schedule: RespectSchedule = GENESIS,
+        calendar: MeetingCalendar = GENESIS_CALENDAR,
+        strict: bool = False,
+        source: str = "<dataframe>",
+        name: str | None = None,
+    ) -> Dataset:
+        """Build a dataset from rows in the weekly layout (errors name index labels)."""
+        table = read_dataframe(df, source)
+        return cls._from_table(table, respect_schedule, calendar, strict, name)
+
+    @classmethod
+    def from_files(
+        cls,
+        measurements: PathLike,
+        members: PathLike,
+        teams: PathLike | None = None,
+        *,
+        respect_schedule: RespectSchedule = GENESIS,
+        calendar: MeetingCalendar = GENESIS_CALENDAR,
+        strict: bool = False,
+        name: str | None = None,
+    ) -> Dataset:
+        """Load the normalized layout: measurements, members and (optional) teams files."""
+        table = read_normalized(measurements, members, teams)
+        return cls._from_table(table, respect_schedule, calendar, strict, name)
+
+    @classmethod
+    def from_directory(
+        cls,
+        path: PathLike,
+        *,
+        respect_schedule: RespectSchedule = GENESIS,
+        calendar: MeetingCalendar = GENESIS_CALENDAR,
+        strict: bool = False,
+        name: str | None = None,
+    ) -> Dataset:
+        """Load a folder: the normalized files recognised by their columns (other CSV files
+        are ignored), or else its one weekly CSV file."""
+        table = read_directory(path)
+        return cls._from_table(table, respect_schedule, calendar, strict, name)
+
+    # -- identity ----------------------------------------------------------------------
+
+    def with_name(self, name: str | None) -> Dataset:
+        """The same dataset with another display name (derived tables are shared)."""
+        return Dataset(self._core, name)
+
+    @property
+    def source(self) -> str:
+        """The file the rows came from, or ``"<dataframe>"``."""
+        return self._core.table.source
+
+    @property
+    def respect_schedule(self) -> RespectSchedule:
+        return self._core.schedule
+
+    @property
+    def calendar(self) -> MeetingCalendar:
+        return self._core.calendar
+
+    @property
+    def level_column(self) -> str:
+        """What the input calls the level: ``"Rank"`` or ``"Level"``."""
+        return self._core.table.level_column
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset(name={self.name!r}, source={self.source!r}, rows={len(self._core.df)}, "
+            f"meetings={self.total_meetings}, members={self.total_unique_members})"
+        )
+
+    # -- rows --------------------------------------------------------------------------
+
+    @property
+    def df(self) -> pd.DataFrame:
+        """The input rows plus ``MeetingDate`` and ``Respect`` (input column order first)."""
+        return self._core.df.copy(deep=False)
+
+    @property
+    def meeting_ids(self) -> list[int]:
+        """The meeting IDs, ascending."""
+        return sorted(int(i) for i in self._core.meeting_ids_chronological)
+
+    def select_meetings(self, first: int, last: int) -> Dataset:
+        """A new dataset of the meetings with ``first <= MeetingID <= last``, recomputed
+        from scratch (a member is new at their first meeting within the selection)."""
+        ids = self._core.table.frame[col.MEETING_ID].to_numpy(dtype=np.int64)
+        keep = (ids >= first) & (ids <= last)
+        if not keep.any():
+            valid = self.meeting_ids
+            raise ValueError(
+                f"no meetings with IDs from {first} to {last}; this dataset has meetings "
+                f"{valid[0]} to {valid[-1]}"
+            )
+        core = self._core
+        table = core.table.take(np.flatnonzero(keep))
+        return Dataset._from_table(
+            table, core.schedule, core.calendar, strict=False, name=self.name, warn=False
+        )
+
+    # -- member tables -----------------------------------------------------------------
+
+    @property
+    def df_member_summary_stats_by_member_id(self) -> pd.DataFrame:
+        """Index ``MemberID``; ``AttendanceCount``, ``AccumulatedRank``, ``AccumulatedRespect``,
+        ``Mean`` and ``StandardDeviation`` (sample) of the member's ranks."""
+        return self._core.member_summary.copy(deep=False)
+
+    @property
+    def df_member_rank_by_attendance_count(self) -> pd.DataFrame:
+        """Per distinct attendance count: ``Mean`` and ``StandardDeviation`` (sample) of all
+        ranks earned by the members with that count, pooled."""
+        return self._core.rank_by_attendance_count.copy(deep=False)
+
+    @property
+    def df_member_attendance_new_and_returning_by_meeting(self) -> pd.DataFrame:
+        """Per meeting (by date): ``NewMemberCount`` (first meeting), ``ReturningMemberCount``."""
+        return self._core.attendance_new_and_returning.copy(deep=False)
+
+    @property
+    def df_member_respect_new_and_returning_by_meeting(self) -> pd.DataFrame:
+        """Per meeting: Respect earned, split into new and returning members."""
+        return self._core.respect_new_and_returning.copy(deep=False)
+
+    @property
+    def df_member_leader_board(self) -> pd.DataFrame:
+        """Members by ``AccumulatedRank`` desc, ``AttendanceCount`` desc, ``MemberID``; index
+        from 1; ``Name`` is the first name the member appears with."""
+        return self._core.leader_board.copy(deep=False)
+
+    def member_history(self, member_id: str) -> pd.DataFrame:
+        """One member's meetings in date order: ``MeetingID``, ``MeetingDate``, ``Rank``
+        (nullable), ``Respect`` and running ``AccumulatedRespect``.
+
+        Raises
+        ------
+        ValueError
+            When no member has that ID.
+        """
+        core = self._core
+        where = core.member_ids.get_indexer(pd.Index([str(member_id)]))[0]
+        if where < 0:
+            raise ValueError(f"no member with MemberID {member_id!r} in {self.source}")
+        rows = np.flatnonzero(core.att_member == where)
+        rows = rows[np.argsort(core.att_order[rows], kind="stable")]
+        order = core.att_order[rows]
+        respect = core.att_respect[rows]
+        rank = pd.arrays.IntegerArray(core.att_level[rows], ~core.att_has_level[rows])
+        return pd.DataFrame(
+            {
+                col.MEETING_ID: core.meeting_ids_chronological[order],
+                col.MEETING_DATE: core.meeting_dates_chronological[order],
+                col.RANK: rank,
+                col.RESPECT: respect,
+                col.ACCUMULATED_RESPECT: np.cumsum(respect),
+            }
+        )
+
+    def _meeting_rows(self, meeting_id: int, new: bool) -> pd.DataFrame:
+        core = self._core
+        try:
+            wanted = operator.index(meeting_id)
+        except TypeError:
+            raise ValueError(f"meeting_id must be an integer, got {meeting_id!r}") from None
+        ids = core.table.frame[col.MEETING_ID].to_numpy(dtype=np.int64)
+        in_meeting = ids == wanted
+        if not in_meeting.any():
+            valid = self.meeting_ids
+            gaps = len(valid) != valid[-1] - valid[0] + 1
+            raise ValueError(
+                f"meeting_id={meeting_id} is not in this dataset: valid meeting IDs are in the "
+                f"range [{valid[0]}, {valid[-1]}]" + (" (with gaps)" if gaps else "")
+            )
+        mask = in_meeting & (core.row_is_new if new else ~core.row_is_new)
+        return core.df.loc[mask]
+
+    def get_new_member_dataframe_for_meeting_id(self, meeting_id: int) -> pd.DataFrame:
+        """The rows of ``meeting_id`` whose member attends for the first time (by date)."""
+        return self._meeting_rows(meeting_id, new=True)
+
+    def get_returning_member_dataframe_for_meeting_id(self, meeting_id: int) -> pd.DataFrame:
+        """The rows of ``meeting_id`` whose member attended an earlier meeting."""
+        return self._meeting_rows(meeting_id, new=False)
+
+    # -- team tables -------------------------------------------------------------------
+
+    @property
+    def has_teams(self) -> bool:
+        """Whether any attendee belongs to a team."""
+        return bool((self._core.att_team >= 0).any())
+
+    @property
+    def df_team_respect_by_meeting_date(self) -> pd.DataFrame:
+        """``TeamName``, ``MeetingDate``, ``AccumulatedRespect`` (the Respect of the team's
+        members in that meeting), sorted by team then date."""
+        return self._core.team_respect.copy(deep=False)
+
+    @property
+    def df_team_representation_by_date(self) -> pd.Series:
+        """Per meeting date: attendees with a team / all attendees (NaN if nobody has one)."""
+        return self._core.team_representation.copy(deep=False)
+
+    @property
+    def df_team_leader_board(self) -> pd.DataFrame:
+        """Index ``TeamName``; ``AccumulatedRespect``, descending."""
+        return self._core.team_leader_board.copy(deep=False)
+
+    # -- totals and statistics -----------------------------------------------------------
+
+    @property
+    def total_member_respect(self) -> int:
+        """Respect earned by members."""
+        return int(self._core.meeting_sums["respect"].sum())
+
+    @property
+    def total_team_respect(self) -> int:
+        """Respect earned by teams (each team earns its members' Respect)."""
+        return int(self._core.team_leader_board[col.ACCUMULATED_RESPECT].sum())
+
+    @property
+    def total_respect(self) -> int:
+        """Respect from all sources: members plus teams."""
+        return self.total_member_respect + self.total_team_respect
+
+    @property
+    def total_unique_members(self) -> int:
+        return self._core.member_count
+
+    @property
+    def total_meetings(self) -> int:
+        return self._core.meeting_count
+
+    @property
+    def last_meeting_date(self) -> pd.Timestamp:
+        return pd.Timestamp(self._core.meeting_dates_chronological.max())
+
+    @property
+    def attendance_stats(self) -> Statistics:
+        """Attendees per meeting: mean and sample standard deviation."""
+        return _statistics(self._core.meeting_sums["attendance"])
+
+    @property
+    def attendance_consistency_stats(self) -> Statistics:
+        """Meetings attended per member: mean and sample standard deviation."""
+        return _statistics(self._core.member_sums["attendance"])
+
+    @property
+    def team_representation_stats(self) -> Statistics:
+        """Share of attendees with a team, over the meetings where anyone has one."""
+        return _statistics(self._core.team_representation.to_numpy())
+
+    def summary_table(self) -> pd.DataFrame:
+        """The headline numbers as display strings: columns ``Statistic`` and ``Value``."""
+        rows = [
+            ("Total Respect (all sources)", f"{self.total_respect:,}"),
+            ("Respect earned by members", f"{self.total_member_respect:,}"),
+            ("Respect earned by teams", f"{self.total_team_respect:,}"),
+            ("Meetings", f"{self.total_meetings:,}"),
+            ("Unique members", f"{self.total_unique_members:,}"),
+            ("Attendees per meeting (mean ± sd)", _format_statistics(self.attendance_stats)),
+            (
+                "Meetings attended per member (mean ± sd)",
+                _format_statistics(self.attendance_consistency_stats),
+            ),
+            (
+                "Team representation (mean ± sd)",
+                _format_statistics(self.team_representation_stats, percent=True),
+            ),
+        ]
+        return pd.DataFrame(
+            {
+                col.STATISTIC: pd.Series([r[0] for r in rows], dtype="str"),
+                col.VALUE: pd.Series([r[1] for r in rows], dtype="str"),
+            }
+        )
+
+    # -- fairness ----------------------------------------------------------------------
+
+    @property
+    def respect_distribution(self) -> fairness.RespectDistribution:
+        """Gini, top shares and Nakamoto coefficient of the Respect accumulated per member."""
+        return fairness.respect_distribution(self._core.member_sums["respect"])
+
+    @property
+    def df_gini_by_meeting(self) -> pd.DataFrame:
+        """``MeetingID``, ``MeetingDate``, ``Gini``: the Gini of accumulated Respect over all
+        members seen so far, after each meeting (by date)."""
+        return self._core.gini_by_meeting.copy(deep=False)
+
+    @property
+    def df_lorenz_curve(self) -> pd.DataFrame:
+        """``PopulationShare``, ``RespectShare`` of the Respect accumulated per member."""
+        return fairness.lorenz_curve(self._core.member_sums["respect"])
+
+    # -- quality -----------------------------------------------------------------------
+
+    @property
+    def quality_report(self) -> QualityReport:
+        """Anomalies in the records that are reported, not rejected (empty when clean)."""
+        return self._core.quality_report

@@ -1,0 +1,433 @@
+"""A registry of ready-made datasets: the built-in simulated demo and the public Genesis records.
+
+``demo``
+    Ships with the project (``data/demo-weekly_rank.csv``), made by
+    :func:`fractal_governance.simulation.write_preset`. Simulated: not real people.
+``genesis``
+    The Genesis fractal's public records through meeting 12, fetched on first use from the
+    upstream repository at a fixed commit and checked against known SHA-256 hashes.
+
+Where the Genesis files come from, in order:
+
+1. ``$FRACTAL_GOVERNANCE_DATA_DIR/<file>`` when that folder holds the file (offline machines,
+   CI). The copy must have the published hash; a copy with another hash is refused.
+2. The download cache, ``$FRACTAL_GOVERNANCE_CACHE_DIR`` or the user's cache directory
+   (``pooch.os_cache("fractal_governance")``), under ``genesis/``.
+3. A download from :func:`base_url` (``$FRACTAL_GOVERNANCE_BASE_URL`` or :data:`BASE_URL`)
+   into the cache with ``pooch``: written to a temporary file, checked, then renamed, so a
+   failed, partial or corrupted download leaves nothing behind and is never used.
+
+Examples
+--------
+>>> from fractal_governance import datasets
+>>> datasets.names()
+['demo', 'genesis']
+>>> ds = datasets.load("demo")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from fractal_governance.dataset import Dataset
+from fractal_governance.io import DatasetError
+
+__all__ = [
+    "BASE_URL",
+    "DEFAULT",
+    "REGISTRY",
+    "DatasetInfo",
+    "DatasetIntegrityError",
+    "DatasetUnavailableError",
+    "RemoteFile",
+    "base_url",
+    "cache_dir",
+    "default_name",
+    "fetch",
+    "info",
+    "is_available_offline",
+    "load",
+    "names",
+    "path",
+    "paths",
+    "resolve",
+]
+
+GENESIS_COMMIT = "73ab686442c0964efb82d74816f967c1aabcddae"
+BASE_URL = (
+    f"https://raw.githubusercontent.com/matt-langston/fractal_governance/{GENESIS_COMMIT}/data/"
+)
+"""Where remote files are downloaded from (``<BASE_URL><file name>``)."""
+
+ENV_BASE_URL = "FRACTAL_GOVERNANCE_BASE_URL"
+ENV_DATA_DIR = "FRACTAL_GOVERNANCE_DATA_DIR"
+ENV_CACHE_DIR = "FRACTAL_GOVERNANCE_CACHE_DIR"
+
+TIMEOUT = 30.0
+"""Seconds to wait for the server to connect or to send more data before giving up."""
+
+DEFAULT = "demo"
+"""The dataset used when nothing else is named and nothing has been fetched."""
+
+DEMO_FILE = "demo-weekly_rank.csv"
+FETCH_COMMAND = "fractal-governance fetch"
+
+
+class DatasetIntegrityError(DatasetError):
+    """A file does not have its published SHA-256 hash; it was refused (and, if it was a
+    download, deleted)."""
+
+
+class DatasetUnavailableError(DatasetError):
+    """A dataset is not on this machine and could not be downloaded."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A published file: its name (under :func:`base_url`) and SHA-256 (hex)."""
+
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the registry knows about a dataset.
+
+    Attributes
+    ----------
+    name : str
+        Registry name (``"demo"``).
+    title : str
+        Display name given to the loaded Dataset (``"Simulated Demo Fractal"``).
+    description : str
+        One sentence for users, saying where the data comes from.
+    simulated : bool
+        True for made-up data, which front ends must label as simulated.
+    files : tuple of RemoteFile
+        Files to fetch, the weekly rank CSV first; empty for shipped datasets.
+    """
+
+    name: str
+    title: str
+    description: str
+    simulated: bool
+    files: tuple[RemoteFile, ...] = ()
+
+
+REGISTRY: dict[str, DatasetInfo] = {
+    "demo": DatasetInfo(
+        name="demo",
+        title="Simulated Demo Fractal",
+        description=(
+            "Simulated data: 30 weekly meetings of an invented community, made by the "
+            "project's agent-based model (preset 'demo')."
+        ),
+        simulated=True,
+    ),
+    "genesis": DatasetInfo(
+        name="genesis",
+        title="Genesis Fractal",
+        description=(
+            "Public records of the Genesis fractal's weekly consensus meetings 1 to 12 "
+            "(2022-02-26 to 2022-05-21)."
+        ),
+        simulated=False,
+        files=(
+            RemoteFile(
+                "genesis-weekly_rank.csv",
+                "1804a3c7ce9b55dd5a46417d8829221abff31e5bf60bc59486e90751fd6a0656",
+            ),
+            RemoteFile(
+                "genesis-account_status.csv",
+                "b093a9990def374ae63578e9864dde305545476e25a7d5326f19d10d3521bab1",
+            ),
+        ),
+    ),
+}
+"""Registry name -> DatasetInfo, in display order."""
+
+
+def names() -> list[str]:
+    """Names of the registered datasets: ``['demo', 'genesis']``."""
+    return list(REGISTRY)
+
+
+def info(name: str) -> DatasetInfo:
+    """The registry entry of ``name``; ``DatasetError`` naming the known ones otherwise."""
+    try:
+        return REGISTRY[name]
+    except (KeyError, TypeError):
+        raise DatasetError(
+            f"unknown dataset {name!r}; known datasets: {', '.join(names())}"
+        ) from None
+
+
+def base_url() -> str:
+    """Base URL of remote files: ``$FRACTAL_GOVERNANCE_BASE_URL`` or :data:`BASE_URL`."""
+    url = os.environ.get(ENV_BASE_URL) or BASE_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def cache_dir() -> Path:
+    """Folder of downloaded files: ``$FRACTAL_GOVERNANCE_CACHE_DIR`` or the user cache."""
+    configured = os.environ.get(ENV_CACHE_DIR)
+    if configured:
+        return Path(configured).expanduser()
+    import pooch
+
+    return Path(pooch.os_cache("fractal_governance"))
+
+
+def _data_dir() -> Path | None:
+    configured = os.environ.get(ENV_DATA_DIR)
+    return Path(configured).expanduser() if configured else None
+
+
+def _demo_path() -> Path:
+    """The shipped demo CSV: ``<package>/../data/demo-weekly_rank.csv``.
+
+    Looked up beside the package as imported (an editable install, a source checkout or
+    Bazel's runfiles tree), then beside the real location of this file.
+    """
+    here = Path(os.path.abspath(__file__)).parent
+    candidates = [here.parent / "data" / DEMO_FILE]
+    real = Path(os.path.realpath(__file__)).parent.parent / "data" / DEMO_FILE
+    if real not in candidates:
+        candidates.append(real)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise DatasetUnavailableError(
+        f"the built-in demo dataset is missing (looked for {candidates[0]}); regenerate it "
+        f"with `fractal-governance simulate --preset demo --out {candidates[0]}`"
+    )
+
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with open(file, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _local_copy(remote: RemoteFile) -> Path | None:
+    """The copy in ``$FRACTAL_GOVERNANCE_DATA_DIR``, if any; refused when its hash differs."""
+    folder = _data_dir()
+    if folder is None:
+        return None
+    candidate = folder / remote.name
+    if not candidate.is_file():
+        return None
+    actual = _sha256(candidate)
+    if actual != remote.sha256:
+        raise DatasetIntegrityError(
+            f"{candidate}: SHA-256 {actual} does not match the published {remote.sha256}; "
+            f"refusing to use it. Replace it with the published file or unset {ENV_DATA_DIR}."
+        )
+    return candidate
+
+
+def _cached(name: str, remote: RemoteFile) -> Path | None:
+    """The cached download, if it is there and intact (a damaged one is ignored)."""
+    candidate = cache_dir() / name / remote.name
+    if candidate.is_file() and _sha256(candidate) == remote.sha256:
+        return candidate
+    return None
+
+
+@contextlib.contextmanager
+def _quiet_pooch() -> Iterator[None]:
+    """Keep pooch's informational log lines ("Downloading ...") off the terminal."""
+    import pooch
+
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _how_to_get(info_: DatasetInfo) -> str:
+    files = " and ".join(remote.name for remote in info_.files)
+    return (
+        f"To use the {info_.name!r} dataset, run `{FETCH_COMMAND} {info_.name}` on this machine "
+        f"while it is online, or put {files} (from {base_url()}) into a folder and set "
+        f"{ENV_DATA_DIR} to that folder."
+    )
+
+
+def _download(info_: DatasetInfo, remote: RemoteFile, progress: bool) -> Path:
+    """Download ``remote`` into the cache with pooch; typed errors for every failure."""
+    import pooch
+    import requests
+
+    url = base_url() + remote.name
+    folder = cache_dir() / info_.name
+    created = [parent for parent in (folder, *folder.parents) if not parent.exists()]
+    try:
+        with _quiet_pooch(), _remove_if_empty_on_error(created):
+            downloaded = pooch.retrieve(
+                url,
+                known_hash=f"sha256:{remote.sha256}",
+                fname=remote.name,
+                path=folder,
+                downloader=pooch.HTTPDownloader(progressbar=progress, timeout=TIMEOUT),
+            )
+    except requests.exceptions.RequestException as error:
+        raise DatasetUnavailableError(
+            f"could not download {remote.name} from {url}: {_reason(error)}. " + _how_to_get(info_)
+        ) from error
+    except ValueError as error:  # pooch: the downloaded file's hash is wrong
+        if "hash" not in str(error):
+            raise DatasetUnavailableError(
+                f"could not download {remote.name} from {url}: {error}"
+            ) from error
+        got = re.search(r"but got ([0-9a-fA-F]+)", str(error))
+        actual = f"SHA-256 {got.group(1).lower()}" if got else "another SHA-256"
+        raise DatasetIntegrityError(
+            f"the download of {remote.name} from {url} has {actual}, not the published "
+            f"{remote.sha256}; it was deleted and not used"
+        ) from error
+    except OSError as error:
+        raise DatasetUnavailableError(
+            f"could not store {remote.name} in {folder}: {error}. Set {ENV_CACHE_DIR} to a "
+            f"writable folder, or set {ENV_DATA_DIR} to a folder with local copies."
+        ) from error
+    return Path(downloaded)
+
+
+@contextlib.contextmanager
+def _remove_if_empty_on_error(created: list[Path]) -> Iterator[None]:
+    """On an error, remove the folders in ``created`` (deepest first) that are still empty."""
+    try:
+        yield
+    except BaseException:
+        for folder in created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _reason(error: BaseException) -> str:
+    """A short description of a requests error (its message can be very long)."""
+    import requests
+
+    if isinstance(error, requests.exceptions.HTTPError) and error.response is not None:
+        return f"HTTP {error.response.status_code} {error.response.reason}"
+    # A stalled body surfaces as a ConnectionError wrapping urllib3's ReadTimeoutError.
+    if isinstance(error, requests.exceptions.Timeout) or "timed out" in str(error).lower():
+        return f"no data within {TIMEOUT:g} s"
+    if isinstance(error, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in str(
+        error
+    ):
+        return "the connection broke before the whole file arrived"
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return "the server could not be reached (is this machine offline?)"
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def paths(name: str, *, progress: bool = False) -> list[Path]:
+    """Local paths of all files of dataset ``name``, fetching what is missing.
+
+    The weekly rank CSV comes first. ``progress=True`` shows a download progress bar on
+    stderr.
+
+    Raises
+    ------
+    DatasetError
+        Unknown name; :class:`DatasetIntegrityError` for a file with the wrong hash;
+        :class:`DatasetUnavailableError` when a file is missing and cannot be downloaded
+        (the message says how to get it).
+    """
+    entry = info(name)
+    if not entry.files:
+        return [_demo_path()]
+    found = []
+    for remote in entry.files:
+        local = _local_copy(remote) or _cached(entry.name, remote)
+        found.append(local if local is not None else _download(entry, remote, progress))
+    return found
+
+
+def path(name: str, *, progress: bool = False) -> Path:
+    """Local path of the weekly rank CSV of dataset ``name`` (fetched if needed)."""
+    return paths(name, progress=progress)[0]
+
+
+def fetch(name: str, *, progress: bool = False) -> Path:
+    """Make dataset ``name`` available offline (download into the cache); return its path."""
+    return path(name, progress=progress)
+
+
+def is_available_offline(name: str) -> bool:
+    """True when every file of ``name`` is on this machine and intact (no network use)."""
+    entry = info(name)
+    if not entry.files:
+        try:
+            _demo_path()
+        except DatasetError:
+            return False
+        return True
+    for remote in entry.files:
+        try:
+            local = _local_copy(remote)
+        except DatasetError:
+            return False
+        if local is None and _cached(entry.name, remote) is None:
+            return False
+    return True
+
+
+def default_name() -> str:
+    """``"genesis"`` when its records are available offline, else ``"demo"``."""
+    return "genesis" if is_available_offline("genesis") else DEFAULT
+
+
+def load(name: str, *, progress: bool = False) -> Dataset:
+    """Load dataset ``name`` as a :class:`~fractal_governance.dataset.Dataset`.
+
+    The Dataset carries the registry title as its ``name`` (``"Simulated Demo Fractal"``,
+    ``"Genesis Fractal"``).
+    """
+    entry = info(name)
+    return Dataset.from_csv(path(name, progress=progress)).with_name(entry.title)
+
+
+def resolve(data: str | os.PathLike[str] | None = None) -> Dataset:
+    """The Dataset that a user means by ``data`` (for the CLI and the dashboard).
+
+    ``None``: the default dataset (:func:`default_name`). A registry name (``"demo"``,
+    ``"genesis"``; a file of that name needs a path such as ``./demo``). A CSV file in the
+    weekly layout. A folder with the normalized layout.
+
+    Raises
+    ------
+    DatasetError
+        When ``data`` is none of these, or the data cannot be loaded.
+    """
+    if data is None:
+        return load(default_name())
+    text = os.fspath(data)
+    if isinstance(data, str) and text in REGISTRY:
+        return load(text)
+    location = Path(text).expanduser()
+    if location.is_dir():
+        return Dataset.from_directory(location)
+    if location.is_file():
+        return Dataset.from_csv(location)
+    raise DatasetError(
+        f"{text!r} is neither a dataset name ({', '.join(names())}) nor an existing CSV file "
+        "or folder"
+    )

@@ -1,0 +1,369 @@
+"""Findings about anomalies that real records have but that do not stop the analysis.
+
+The Genesis fractal's public records, for example, have a group of eight, groups with two
+members on the same rank, and a member listed under two names. Rejecting such data would
+leave nothing to analyse; silently accepting it would hide it. A :class:`QualityReport`
+lists each anomaly with its meeting, group, member and a sentence, the ``Dataset`` emits
+it as one :class:`DataQualityWarning`, and ``strict=True`` turns it into an error.
+
+Checks (all vectorized; Python only builds the findings themselves):
+
+* ``oversized_group``: a group with more than six members;
+* ``duplicate_rank``: two or more members of a group with the same rank;
+* ``rank_set_mismatch``: a complete group of ``n <= 6`` members without duplicates whose
+  ranks are not ``7 - n, ..., 6`` (groups with empty levels, as in the first round of a
+  multi-round meeting, or with levels above 6 are not checked);
+* ``member_name_conflict``: one MemberID with two or more names;
+* ``team_name_conflict``: one TeamID with two or more names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from fractal_governance import columns as col
+from fractal_governance.io import combined_key, dense_codes
+
+__all__ = [
+    "DUPLICATE_RANK",
+    "MEMBER_NAME_CONFLICT",
+    "OVERSIZED_GROUP",
+    "RANK_SET_MISMATCH",
+    "TEAM_NAME_CONFLICT",
+    "DataQualityWarning",
+    "Finding",
+    "QualityReport",
+    "check",
+]
+
+OVERSIZED_GROUP = "oversized_group"
+DUPLICATE_RANK = "duplicate_rank"
+RANK_SET_MISMATCH = "rank_set_mismatch"
+MEMBER_NAME_CONFLICT = "member_name_conflict"
+TEAM_NAME_CONFLICT = "team_name_conflict"
+
+MAX_GROUP_SIZE = 6
+_SHOWN_IN_SUMMARY = 5
+
+
+class DataQualityWarning(UserWarning):
+    """Emitted once per loaded dataset whose records have anomalies (see ``quality_report``)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One anomaly: its kind, where it is (meeting, group, member; None if not applicable),
+    and a sentence describing it."""
+
+    kind: str
+    meeting_id: int | None
+    group: int | None
+    member_id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class QualityReport(Sequence[Finding]):
+    """The findings about one dataset, in a stable order; empty (and falsy) for clean data."""
+
+    findings: tuple[Finding, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> QualityReport: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | QualityReport:
+        if isinstance(index, slice):
+            return QualityReport(self.findings[index])
+        return self.findings[index]
+
+    def __bool__(self) -> bool:
+        return bool(self.findings)
+
+    def __repr__(self) -> str:
+        kinds = pd.Series([f.kind for f in self.findings], dtype=object).value_counts()
+        counts = ", ".join(f"{kind}={count}" for kind, count in kinds.items())
+        return f"QualityReport({len(self)} findings{': ' + counts if counts else ''})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns ``Kind``, ``MeetingID``, ``Group``, ``MemberID`` (nullable), ``Message``."""
+        return pd.DataFrame(
+            {
+                "Kind": pd.Series([f.kind for f in self.findings], dtype="str"),
+                col.MEETING_ID: pd.array([f.meeting_id for f in self.findings], dtype="Int64"),
+                col.GROUP: pd.array([f.group for f in self.findings], dtype="Int64"),
+                col.MEMBER_ID: pd.Series([f.member_id for f in self.findings], dtype="str"),
+                "Message": pd.Series([f.message for f in self.findings], dtype="str"),
+            }
+        )
+
+    def summary(self, source: str) -> str:
+        """A short text for warnings and errors: the count and the first few findings."""
+        lines = [f"{source}: {len(self)} data quality finding{'s' if len(self) != 1 else ''}:"]
+        lines += [f"  - {f.message}" for f in self.findings[:_SHOWN_IN_SUMMARY]]
+        if len(self) > _SHOWN_IN_SUMMARY:
+            lines.append(f"  ... and {len(self) - _SHOWN_IN_SUMMARY} more")
+        lines.append("See Dataset.quality_report for all of them.")
+        return "\n".join(lines)
+
+
+def _where(meeting: int, round_: int | None, group: int) -> str:
+    text = f"Meeting {meeting}"
+    if round_ is not None:
+        text += f", round {round_}"
+    return text + f", group {group}"
+
+
+def _runs(sorted_keys: npt.NDArray[np.int64]) -> list[slice]:
+    """Slices of the runs of equal consecutive keys."""
+    if not len(sorted_keys):
+        return []
+    starts = np.flatnonzero(np.diff(sorted_keys, prepend=sorted_keys[0] - 1) != 0)
+    stops = np.append(starts[1:], len(sorted_keys))
+    return [slice(int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
+
+
+def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
+    if col.GROUP not in frame.columns or not len(frame):
+        return []
+    group_series = frame[col.GROUP]
+    has_group = group_series.notna().to_numpy()
+    if not has_group.any():
+        return []
+    every = bool(has_group.all())
+    rows = np.arange(len(frame)) if every else np.flatnonzero(has_group)
+
+    def column(name: str) -> npt.NDArray[np.int64]:
+        values = frame[name].to_numpy(dtype=np.int64, na_value=0)
+        return values if every else values[rows]
+
+    meeting = column(col.MEETING_ID)
+    group = column(col.GROUP)
+    has_rounds = col.ROUND in frame.columns
+    round_ = column(col.ROUND) if has_rounds else np.ones(len(rows), dtype=np.int64)
+    level = column(level_column)
+    has_level = frame[level_column].notna().to_numpy()
+    has_level = has_level if every else has_level[rows]
+
+    # One code per (meeting, round, group); per group its size, how many members have a
+    # level, and the set of levels as bits (levels are 1..60).
+    codes, _ = dense_codes(
+        combined_key([meeting, round_, group] if has_rounds else [meeting, group])
+    )
+    n_groups = int(codes.max()) + 1
+    size = np.bincount(codes, minlength=n_groups)
+    ranked_codes = codes[has_level]
+    ranked_levels = level[has_level]
+    level_count = np.bincount(ranked_codes, minlength=n_groups)
+    bits = np.zeros(n_groups, dtype=np.uint64)
+    np.bitwise_or.at(
+        bits, ranked_codes, np.left_shift(np.uint64(1), ranked_levels.astype(np.uint64))
+    )
+    has_duplicate = np.bitwise_count(bits) < level_count
+    # A complete group of n <= 6 without duplicates and levels <= 6 should have exactly
+    # levels 7 - n .. 6.
+    expected_bits = np.array(
+        [sum(1 << lv for lv in range(MAX_GROUP_SIZE + 1 - n, MAX_GROUP_SIZE + 1)) for n in
+         range(MAX_GROUP_SIZE + 1)],
+        dtype=np.uint64,
+    )  # fmt: skip
+    only_low_levels = bits < np.uint64(1 << (MAX_GROUP_SIZE + 1))
+    checkable = (level_count == size) & (size <= MAX_GROUP_SIZE) & ~has_duplicate & only_low_levels
+    mismatch = checkable & (bits != expected_bits[np.minimum(size, MAX_GROUP_SIZE)])
+    oversized = size > MAX_GROUP_SIZE
+    if not (oversized.any() or has_duplicate.any() or mismatch.any()):
+        return []
+
+    duplicate_row = np.zeros(len(codes), dtype=np.bool_)
+    if has_duplicate.any():
+        suspects = has_level & has_duplicate[codes]
+        pair = pd.Series(codes[suspects] * np.int64(1 << 8) + level[suspects])
+        duplicate_row[np.flatnonzero(suspects)[pair.duplicated(keep=False).to_numpy()]] = True
+    first_row = np.full(n_groups, len(codes), dtype=np.int64)
+    np.minimum.at(first_row, codes, np.arange(len(codes), dtype=np.int64))
+    group_meeting = meeting[first_row]
+    group_round = round_[first_row]
+    group_number = group[first_row]
+
+    findings: list[tuple[int, int, Finding]] = []  # (group code, kind order, finding)
+
+    def where(g: int) -> str:
+        return _where(
+            int(group_meeting[g]), int(group_round[g]) if has_rounds else None, int(group_number[g])
+        )
+
+    for g in np.flatnonzero(oversized):
+        findings.append(
+            (
+                int(g),
+                0,
+                Finding(
+                    OVERSIZED_GROUP,
+                    int(group_meeting[g]),
+                    int(group_number[g]),
+                    None,
+                    f"{where(int(g))} has {int(size[g])} members; consensus groups have at "
+                    f"most {MAX_GROUP_SIZE}.",
+                ),
+            )
+        )
+    if duplicate_row.any():
+        dup_rows = np.flatnonzero(duplicate_row)
+        dup_rows = dup_rows[np.lexsort((level[dup_rows], codes[dup_rows]))]
+        members = frame[col.MEMBER_ID].take(rows[dup_rows]).to_numpy()
+        for part in _runs(codes[dup_rows] * np.int64(1 << 8) + level[dup_rows]):
+            code = int(codes[dup_rows[part.start]])
+            lv = int(level[dup_rows[part.start]])
+            listed = ", ".join(repr(str(m)) for m in members[part])
+            findings.append(
+                (
+                    code,
+                    1,
+                    Finding(
+                        DUPLICATE_RANK,
+                        int(group_meeting[code]),
+                        int(group_number[code]),
+                        None,
+                        f"{where(code)}: rank {lv} was given to {part.stop - part.start} "
+                        f"members ({listed}).",
+                    ),
+                )
+            )
+    if mismatch.any():
+        ranked_rows = np.flatnonzero(has_level & mismatch[codes])
+        ranked_rows = ranked_rows[np.lexsort((level[ranked_rows], codes[ranked_rows]))]
+        ranks_by_group = {
+            int(codes[ranked_rows[part.start]]): [int(v) for v in level[ranked_rows[part]]]
+            for part in _runs(codes[ranked_rows])
+        }
+        for g in np.flatnonzero(mismatch):
+            n = int(size[g])
+            findings.append(
+                (
+                    int(g),
+                    2,
+                    Finding(
+                        RANK_SET_MISMATCH,
+                        int(group_meeting[g]),
+                        int(group_number[g]),
+                        None,
+                        f"{where(int(g))} has {n} member{'s' if n != 1 else ''} with ranks "
+                        f"{ranks_by_group[int(g)]}; a group of {n} should have ranks "
+                        f"{MAX_GROUP_SIZE + 1 - n} to {MAX_GROUP_SIZE}.",
+                    ),
+                )
+            )
+    findings.sort(
+        key=lambda item: (
+            group_meeting[item[0]],
+            group_round[item[0]],
+            group_number[item[0]],
+            item[1],
+        )
+    )
+    return [finding for _, _, finding in findings]
+
+
+def _name_conflicts(
+    frame: pd.DataFrame,
+    key_column: str,
+    name_column: str,
+    kind: str,
+    key_codes: tuple[npt.NDArray[np.int64], pd.Index] | None = None,
+) -> list[Finding]:
+    """One finding per key that appears with two or more distinct names."""
+    if key_column not in frame.columns or name_column not in frame.columns:
+        return []
+    all_key_codes, key_uniques = (
+        key_codes if key_codes is not None else pd.factorize(frame[key_column])
+    )
+    names = frame[name_column]
+    named = (all_key_codes >= 0) & names.notna().to_numpy()
+    if not named.any():
+        return []
+    rows = np.flatnonzero(named)
+    row_keys = all_key_codes[rows]
+    # Compare every name with the first name of its key: cheaper than factorizing names.
+    first = np.full(len(key_uniques), len(frame), dtype=np.int64)
+    np.minimum.at(first, row_keys, rows)
+    every = len(rows) == len(frame)
+    given = names.reset_index(drop=True) if every else names.take(rows).reset_index(drop=True)
+    expected = names.take(first[row_keys]).reset_index(drop=True)
+    differs = (given != expected).to_numpy(dtype=np.bool_)
+    if not differs.any():
+        return []
+    conflicted = np.unique(row_keys[differs])
+    involved = rows[np.isin(row_keys, conflicted)]
+    name_codes, name_uniques = pd.factorize(names.take(involved))
+    pairs = pd.DataFrame({"k": all_key_codes[involved], "n": name_codes, "row": involved})
+    chosen = pairs.drop_duplicates(["k", "n"])  # first appearance of each (key, name)
+    meeting = frame[col.MEETING_ID].to_numpy(dtype=np.int64)
+    group = None
+    if col.GROUP in frame.columns:
+        group = frame[col.GROUP].to_numpy(dtype=np.float64, na_value=np.nan)
+    findings = []
+    label = "MemberID" if key_column == col.MEMBER_ID else "TeamID"
+    chosen = chosen.sort_values(["k", "row"], kind="stable")
+    chosen_keys = chosen["k"].to_numpy(dtype=np.int64)
+    chosen_names = chosen["n"].to_numpy(dtype=np.int64)
+    chosen_rows = chosen["row"].to_numpy(dtype=np.int64)
+    for part in _runs(chosen_keys):
+        key_value: Any = key_uniques[int(chosen_keys[part.start])]
+        shown = [
+            f"{str(name_uniques[code])!r} (from meeting {int(meeting[row])})"
+            for code, row in zip(chosen_names[part], chosen_rows[part], strict=True)
+        ]
+        second_row = int(chosen_rows[part.start + 1])
+        group_value = None
+        if group is not None and not np.isnan(group[second_row]):
+            group_value = int(group[second_row])
+        key_text = repr(str(key_value)) if key_column == col.MEMBER_ID else str(key_value)
+        findings.append(
+            Finding(
+                kind,
+                int(meeting[second_row]),
+                group_value,
+                str(key_value) if key_column == col.MEMBER_ID else None,
+                f"{label} {key_text} appears with {len(shown)} names: {', '.join(shown)}.",
+            )
+        )
+    findings.sort(key=lambda f: (str(f.member_id), f.message))
+    return findings
+
+
+def check(
+    frame: pd.DataFrame,
+    level_column: str = col.RANK,
+    member_codes: tuple[npt.NDArray[np.int64], pd.Index] | None = None,
+) -> QualityReport:
+    """Find the anomalies in validated weekly-layout rows (see the module docstring).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Typed rows as produced by :mod:`fractal_governance.io` (``MemberID``,
+        ``MeetingID``, ``Group``, the level column; optional ``Round``, ``Name``,
+        ``TeamID``, ``TeamName``).
+    level_column : str
+        ``"Rank"`` or ``"Level"``.
+    member_codes : (codes, MemberIDs), optional
+        ``MemberID`` already factorized (saves time on large tables).
+    """
+    findings = _group_findings(frame, level_column)
+    findings += _name_conflicts(frame, col.MEMBER_ID, col.NAME, MEMBER_NAME_CONFLICT, member_codes)
+    findings += _name_conflicts(frame, col.TEAM_ID, col.TEAM_NAME, TEAM_NAME_CONFLICT)
+    return QualityReport(tuple(findings))

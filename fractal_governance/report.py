@@ -1,0 +1,518 @@
+"""A self-contained static HTML report of a Dataset, to open from disk or publish as is.
+
+:func:`write_report` writes a directory holding ``index.html`` (summary statistics, member and
+team leaderboards, fairness metrics, data-quality findings and every figure), the figures as
+PNG files beside it, and the leaderboards as CSV files. The page loads nothing from elsewhere
+(no CDN, no scripts; its Content-Security-Policy forbids them) and every piece of text from the
+data is HTML-escaped, so a member called ``<script>...`` shows up as text.
+
+The directory is built under a temporary name next to its destination and renamed into place
+when complete, so an interrupted run never leaves half a report behind.
+
+Examples
+--------
+>>> from fractal_governance import datasets
+>>> from fractal_governance.report import write_report
+>>> write_report(datasets.load("demo"), "demo-report")  # doctest: +SKIP
+PosixPath('demo-report/index.html')
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from fractal_governance.dataset import Dataset
+
+__all__ = [
+    "GENERATOR",
+    "INDEX_NAME",
+    "MEMBER_LEADERBOARD_CSV",
+    "TEAM_LEADERBOARD_CSV",
+    "ProgressCallback",
+    "is_simulated",
+    "leaderboard_table",
+    "render_index",
+    "write_report",
+]
+
+#: ``<meta name="generator">`` of every report; marks a directory that ``force`` may replace.
+GENERATOR = "fractal_governance report"
+#: File name of the report's page.
+INDEX_NAME = "index.html"
+#: File names of the leaderboards as CSV, linked from the page.
+MEMBER_LEADERBOARD_CSV = "member_leaderboard.csv"
+TEAM_LEADERBOARD_CSV = "team_leaderboard.csv"
+#: Format of the figures written beside the page.
+FIGURE_FORMAT = "png"
+FIGURE_DPI = 100
+
+#: Called as ``progress(done, total, label)`` after each step of :func:`write_report`.
+ProgressCallback = Callable[[int, int, str], None]
+
+# Captions of the figures; a figure missing here is captioned after its name.
+_CAPTIONS = {
+    "attendance_vs_time": "Attendees per meeting.",
+    "attendance_vs_time_stacked": "Attendees per meeting, split into returning and new members.",
+    "attendance_consistency_histogram": "How many meetings each member attended.",
+    "accumulated_member_respect_vs_time": "Respect earned by members, accumulated over time.",
+    "accumulated_member_respect_vs_time_stacked": (
+        "Accumulated member Respect, split into Respect earned by returning and new members."
+    ),
+    "accumulated_team_respect_vs_time": "Accumulated Respect of each team over time.",
+    "accumulated_team_respect_vs_time_stacked": (
+        "Accumulated Respect of all teams over time, stacked in team leaderboard order."
+    ),
+    "team_representation_vs_time": ("Share of the attendees of each meeting who belong to a team."),
+    "attendance_count_vs_rank": (
+        "Mean rank (with standard deviation) by number of meetings attended, and the "
+        "least-squares line through the means."
+    ),
+    "respect_lorenz_curve": (
+        "Lorenz curve of accumulated member Respect against the line of equality."
+    ),
+    "gini_vs_time": "Gini coefficient of accumulated member Respect after each meeting.",
+    "member_respect_leaderboard": "The members with the most accumulated Respect.",
+}
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+       max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; line-height: 1.45; }
+h1 { margin-bottom: 0.25rem; }
+h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2.5rem; }
+nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; }
+table { border-collapse: collapse; margin: 0.75rem 0; font-size: 0.95rem; }
+th, td { border: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left;
+         vertical-align: top; }
+th { background: #f4f4f4; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.note { background: #fff6d6; border: 1px solid #e8d27a; padding: 0.6rem 0.9rem;
+        border-radius: 4px; }
+.muted { color: #666; }
+figure { margin: 1.5rem 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.95rem; }
+details { margin: 0.75rem 0; }
+"""
+
+# Scripts, frames, fonts and remote styles are all forbidden; images come from the report.
+_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+def write_report(
+    dataset: Dataset,
+    out_dir: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Path:
+    """Write a static HTML report of ``dataset`` into the new directory ``out_dir``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data to report on.
+    out_dir : path-like
+        The directory to create. Its parent must exist.
+    force : bool, default False
+        Replace ``out_dir`` if it exists. Only an empty directory or an earlier report (a
+        directory whose ``index.html`` was written by this function) is replaced; anything else
+        is refused, so a mistyped path cannot delete unrelated files.
+    progress : callable, optional
+        Called as ``progress(done, total, label)`` before the first and after each step.
+
+    Returns
+    -------
+    pathlib.Path
+        The path of the report's ``index.html``.
+
+    Raises
+    ------
+    FileExistsError
+        ``out_dir`` exists and ``force`` is false, or it is not something ``force`` may replace.
+    FileNotFoundError
+        The parent directory of ``out_dir`` does not exist.
+    """
+    from fractal_governance.plots import PLOT_NAMES, Plots
+
+    out = Path(out_dir)
+    parent = out.parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"cannot write report {out}: directory {parent} does not exist")
+    _check_replaceable(out, force=force)
+
+    total = len(PLOT_NAMES) + 2
+    report = _progress_or_nothing(progress)
+    report(0, total, "starting")
+    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    try:
+        plots = Plots.from_dataset(dataset)
+        figures = []
+        for done, name in enumerate(PLOT_NAMES, start=1):
+            file_name = f"{name}.{FIGURE_FORMAT}"
+            plots.figure(name).savefig(build / file_name, format=FIGURE_FORMAT, dpi=FIGURE_DPI)
+            figures.append((name, file_name))
+            report(done, total, name)
+
+        members = leaderboard_table(dataset)
+        members.to_csv(build / MEMBER_LEADERBOARD_CSV, index=False, lineterminator="\n")
+        teams = leaderboard_table(dataset, teams=True)
+        if dataset.has_teams:
+            teams.to_csv(build / TEAM_LEADERBOARD_CSV, index=False, lineterminator="\n")
+        report(total - 1, total, "leaderboards")
+
+        page = render_index(dataset, figures, members=members, teams=teams)
+        (build / INDEX_NAME).write_text(page, encoding="utf-8")
+        os.chmod(build, 0o777 & ~_umask())
+        _move_into_place(build, out, force=force)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    report(total, total, "done")
+    return out / INDEX_NAME
+
+
+def is_simulated(dataset: Dataset) -> bool:
+    """Whether ``dataset`` holds simulated records (such as the built-in ``demo`` data).
+
+    Recognised by its display name (the title of a simulated registry dataset, or any name
+    containing "simulated") or by its source being the file of a simulated registry dataset.
+    """
+    from fractal_governance import datasets
+
+    simulated = [entry for entry in datasets.REGISTRY.values() if entry.simulated]
+    name = dataset.name or ""
+    if "simulated" in name.lower() or name in {entry.title for entry in simulated}:
+        return True
+    source = str(dataset.source or "")
+    if not source or source.startswith("<"):
+        return False
+    for entry in simulated:
+        try:
+            shipped = datasets.path(entry.name)
+        except datasets.DatasetError:  # not on this machine: cannot be the source either
+            continue
+        if os.path.realpath(source) == os.path.realpath(shipped):
+            return True
+    return False
+
+
+def render_index(
+    dataset: Dataset,
+    figures: Sequence[tuple[str, str]],
+    *,
+    members: pd.DataFrame | None = None,
+    teams: pd.DataFrame | None = None,
+) -> str:
+    """Return the report page of ``dataset`` as HTML.
+
+    ``figures`` lists ``(plot name, relative file name)`` pairs; ``members`` and ``teams`` are
+    the leaderboards with a ``Position`` column (computed from the dataset when omitted).
+    """
+    members = leaderboard_table(dataset) if members is None else members
+    teams = leaderboard_table(dataset, teams=True) if teams is None else teams
+    title = f"{dataset.name or _source_label(dataset)} Report"
+    last = _format_date(dataset.last_meeting_date)
+    e = _escape
+
+    parts: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{e(_CONTENT_SECURITY_POLICY)}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="{e(GENERATOR)}">',
+        f"<title>{e(title)}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{e(title)}</h1>",
+        f"<p>Data is current up through the meeting held on {e(last)}.</p>",
+    ]
+    if is_simulated(dataset):
+        parts.append(
+            '<p class="note"><strong>Simulated data.</strong> These records were made by the '
+            "fractal_governance simulator; they describe no real community.</p>"
+        )
+    parts += [
+        f'<p class="muted">Source: {e(_source_label(dataset))}.</p>',
+        "</header>",
+        '<nav><ul><li><a href="#summary">Summary</a></li>'
+        '<li><a href="#members">Member Leaderboard</a></li>'
+        '<li><a href="#teams">Team Leaderboard</a></li>'
+        '<li><a href="#fairness">Fairness</a></li>'
+        '<li><a href="#quality">Data Quality</a></li>'
+        '<li><a href="#figures">Figures</a></li></ul></nav>',
+        '<section id="summary">',
+        "<h2>Summary Statistics</h2>",
+        _html_table(dataset.summary_table()),
+        "<p>Team representation is the share of a meeting's attendees who belong to a team; "
+        "meetings where nobody does are left out of its statistics.</p>",
+        "</section>",
+        '<section id="members">',
+        "<h2>Member Leaderboard</h2>",
+        "<p>Sorted by accumulated rank, then by attendance count, then by member ID.</p>",
+        _html_table(members),
+        f'<p><a href="{MEMBER_LEADERBOARD_CSV}">Member leaderboard as CSV</a></p>',
+        "</section>",
+        '<section id="teams">',
+        "<h2>Team Leaderboard</h2>",
+    ]
+    if dataset.has_teams:
+        parts += [
+            "<p>Teams sorted by the Respect their members earned.</p>",
+            _html_table(teams),
+            f'<p><a href="{TEAM_LEADERBOARD_CSV}">Team leaderboard as CSV</a></p>',
+        ]
+    else:
+        parts.append(
+            "<p>No team data: none of the attendees in this dataset belongs to a team.</p>"
+        )
+    parts += ["</section>", *_fairness_section(dataset), *_quality_section(dataset)]
+    parts += ['<section id="figures">', "<h2>Figures</h2>"]
+    for name, file_name in figures:
+        caption = _CAPTIONS.get(name, name.replace("_", " ").capitalize() + ".")
+        parts.append(
+            f'<figure id="{e(name)}"><img src="{e(file_name)}" alt="{e(caption)}" loading="lazy">'
+            f"<figcaption>{e(caption)}</figcaption></figure>"
+        )
+    parts += [
+        "</section>",
+        '<footer class="muted"><p>Written by the fractal_governance report.</p></footer>',
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+# ------------------------------------------------------------------------------------------
+# Sections
+
+
+def _fairness_section(dataset: Dataset) -> list[str]:
+    dist = dataset.respect_distribution
+    rows = pd.DataFrame(
+        {
+            "Metric": [
+                "Members",
+                "Total member Respect",
+                "Gini coefficient",
+                "Share held by the top 10%",
+                "Share held by the top 20%",
+                "Nakamoto coefficient",
+            ],
+            "Value": [
+                f"{dist.member_count}",
+                _format_number(dist.total_respect),
+                _format_fraction(dist.gini, "{:.3f}"),
+                _format_fraction(dist.top_10_percent_share, "{:.1%}"),
+                _format_fraction(dist.top_20_percent_share, "{:.1%}"),
+                f"{dist.nakamoto_coefficient}",
+            ],
+        }
+    )
+    return [
+        '<section id="fairness">',
+        "<h2>Fairness</h2>",
+        _html_table(rows, numeric=("Value",)),
+        "<p>These numbers describe how evenly the members' accumulated Respect is spread. The "
+        "Gini coefficient is 0 when everyone holds the same and approaches 1 when one member "
+        "holds everything. The top shares say how much of all member Respect the most "
+        "respected tenth and fifth of the members hold. The Nakamoto coefficient is the "
+        "smallest number of members who together hold more than half of it: the larger, the "
+        "harder it is for a few members to dominate.</p>",
+        "</section>",
+    ]
+
+
+def _quality_section(dataset: Dataset) -> list[str]:
+    findings = dataset.quality_report
+    parts = ['<section id="quality">', "<h2>Data Quality</h2>"]
+    count = len(findings)
+    if count == 0:
+        parts.append("<p>No data-quality findings.</p>")
+    else:
+        noun = "finding" if count == 1 else "findings"
+        parts += [
+            f"<p>{count} data-quality {noun}: unusual records that were analysed as they are "
+            "(for example a group larger than six, or duplicate ranks in a group).</p>",
+            f"<details><summary>Show the {noun}</summary>",
+            _html_table(findings.to_frame()),
+            "</details>",
+        ]
+    parts.append("</section>")
+    return parts
+
+
+# ------------------------------------------------------------------------------------------
+# Tables
+
+
+def leaderboard_table(dataset: Dataset, *, teams: bool = False) -> pd.DataFrame:
+    """The member (or, with ``teams``, team) leaderboard with its places as a column.
+
+    The Dataset's leaderboard order and columns, preceded by ``Position`` (1, 2, ...), as the
+    report and the command line show and export it.
+    """
+    if teams:
+        board = dataset.df_team_leader_board.reset_index()
+        board.insert(0, "Position", np.arange(1, len(board) + 1))
+        return board
+    return dataset.df_member_leader_board.rename_axis("Position").reset_index()
+
+
+def _html_table(df: pd.DataFrame, *, numeric: Iterable[str] = ()) -> str:
+    """Render ``df`` (without its index) as an HTML table, every cell escaped.
+
+    Numeric columns (and those named in ``numeric``) are right-aligned.
+    """
+    right = set(numeric) | {
+        str(name)
+        for name in df.columns
+        if pd.api.types.is_numeric_dtype(df[name]) and not pd.api.types.is_bool_dtype(df[name])
+    }
+    names = [str(name) for name in df.columns]
+    classes = [' class="num"' if name in right else "" for name in names]
+    head = "".join(
+        f"<th{cls}>{_escape(name)}</th>" for name, cls in zip(names, classes, strict=True)
+    )
+    columns = [[_format_cell(value) for value in df[name].tolist()] for name in df.columns]
+    body = [
+        "<tr>"
+        + "".join(f"<td{cls}>{_escape(cell)}</td>" for cls, cell in zip(classes, row, strict=True))
+        + "</tr>"
+        for row in zip(*columns, strict=True)
+    ]
+    return "\n".join(
+        ["<table>", f"<thead><tr>{head}</tr></thead>", "<tbody>", *body, "</tbody>", "</table>"]
+    )
+
+
+def _format_cell(value: Any) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return _format_number(float(value))
+    if isinstance(value, pd.Timestamp):
+        return _format_date(value)
+    return str(value)
+
+
+def _format_number(value: float) -> str:
+    if math.isnan(value):
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}"
+
+
+def _format_fraction(value: float, pattern: str) -> str:
+    return "" if math.isnan(value) else pattern.format(value)
+
+
+def _format_date(value: Any) -> str:
+    if value is None or value is pd.NaT:
+        return "(no meetings)"
+    return pd.Timestamp(value).strftime("%b %d, %Y")
+
+
+def _source_label(dataset: Dataset) -> str:
+    """The data's source for display: a file's name, never its full (private) path."""
+    source = str(dataset.source or "")
+    if not source or source.startswith("<"):
+        return source or "<dataframe>"
+    return Path(source).name or source
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Files
+
+
+def _progress_or_nothing(progress: ProgressCallback | None) -> ProgressCallback:
+    if progress is not None:
+        return progress
+
+    def ignore(done: int, total: int, label: str) -> None:
+        return None
+
+    return ignore
+
+
+def _check_replaceable(out: Path, *, force: bool) -> None:
+    """Refuse an existing ``out`` unless ``force`` and it is empty or an earlier report."""
+    if not os.path.lexists(out):
+        return
+    if not force:
+        raise FileExistsError(f"{out} already exists; use --force (force=True) to replace it")
+    if out.is_symlink() or not out.is_dir():
+        raise FileExistsError(f"refusing to replace {out}: it is not a report directory")
+    if any(out.iterdir()) and not _is_report(out):
+        raise FileExistsError(
+            f"refusing to replace {out}: it is not empty and holds no report written by "
+            "fractal_governance"
+        )
+
+
+def _is_report(directory: Path) -> bool:
+    index = directory / INDEX_NAME
+    try:
+        with index.open(encoding="utf-8", errors="replace") as file:
+            head = file.read(4096)
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{_escape(GENERATOR)}">' in head
+
+
+def _move_into_place(build: Path, out: Path, *, force: bool) -> None:
+    """Rename the finished ``build`` directory to ``out``, replacing it when ``force``."""
+    if not os.path.lexists(out):
+        os.rename(build, out)
+        return
+    _check_replaceable(out, force=force)
+    attic = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    old = attic / out.name
+    os.rename(out, old)
+    try:
+        os.rename(build, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(attic, ignore_errors=True)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,557 @@
+"""The ``fractal-governance`` command line, run through its real entry point.
+
+Every test starts ``python -m fractal_governance`` in a subprocess (cwd = tmp_path, the repo on
+PYTHONPATH) and checks its output, files and exit status. Expected numbers come from the tiny
+fixture ``fixtures/cli_small.csv``, worked out by hand below.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import hashlib
+import http.server
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from fractal_governance.dataset import Dataset
+
+REPO = Path(os.path.realpath(__file__)).parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL = FIXTURES / "cli_small.csv"
+BAD = FIXTURES / "cli_bad.csv"
+FINDINGS = FIXTURES / "cli_findings.csv"
+DEMO = REPO / "data" / "demo-weekly_rank.csv"
+GENESIS_WEEKLY_SHA256 = "1804a3c7ce9b55dd5a46417d8829221abff31e5bf60bc59486e90751fd6a0656"
+
+SCRIPT_NAME = "<script>alert(1)</script>"
+
+# cli_small.csv: meeting 1 is one group of 3 (ranks 6, 5, 4), meeting 2 one group of 4
+# (ranks 6, 5, 4, 3). Genesis Respect of rank r is fibonacci(r + 2): 6 -> 21, 5 -> 13,
+# 4 -> 8, 3 -> 5.
+#   alice: ranks 6 + 5 = 11, Respect 21 + 13 = 34, 2 meetings, team "Team <b>A</b>"
+#   bob:   ranks 5 + 6 = 11, Respect 13 + 21 = 34, 2 meetings
+#   carol: rank 4, Respect 8, 1 meeting, team "Team B" (named like a script)
+#   eve:   rank 4, Respect 8, 1 meeting
+#   dave:  rank 3, Respect 5, 1 meeting, team "Team B"
+# Order: AccumulatedRank desc, then AttendanceCount desc, then MemberID asc, so the ties
+# alice/bob and carol/eve are broken by MemberID.
+EXPECTED_MEMBERS = [
+    (1, "alice", "Alice", 11, 34, 2),
+    (2, "bob", "Bob", 11, 34, 2),
+    (3, "carol", SCRIPT_NAME, 4, 8, 1),
+    (4, "eve", "Eve", 4, 8, 1),
+    (5, "dave", "Dave", 3, 5, 1),
+]
+MEMBER_COLUMNS = [
+    "Position",
+    "MemberID",
+    "Name",
+    "AccumulatedRank",
+    "AccumulatedRespect",
+    "AttendanceCount",
+]
+# Team A: alice's 21 + 13 = 34; Team B: carol's 8 (meeting 1) + dave's 5 (meeting 2) = 13.
+EXPECTED_TEAMS = [(1, "Team <b>A</b>", 34), (2, "Team B", 13)]
+
+
+Runner = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture(scope="module")
+def mpl_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One matplotlib config folder for all commands, so its font cache is built only once."""
+    return tmp_path_factory.mktemp("matplotlib")
+
+
+@pytest.fixture
+def env(tmp_path: Path, mpl_config: Path) -> dict[str, str]:
+    """The environment of the command: the repo importable, caches and local data in tmp_path."""
+    child = dict(os.environ)
+    child["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    child["MPLBACKEND"] = "Agg"
+    child["MPLCONFIGDIR"] = str(mpl_config)
+    child["FRACTAL_GOVERNANCE_CACHE_DIR"] = str(tmp_path / ".cache")
+    child["FRACTAL_GOVERNANCE_DATA_DIR"] = str(tmp_path / ".no-local-data")
+    child.pop("FRACTAL_GOVERNANCE_BASE_URL", None)
+    child.pop("COLUMNS", None)
+    return child
+
+
+@pytest.fixture
+def cli(tmp_path: Path, env: dict[str, str]) -> Runner:
+    """``cli(*args, env=...)`` runs ``python -m fractal_governance ARGS`` in tmp_path, piped."""
+
+    def run(
+        *args: str | os.PathLike[str], env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "fractal_governance", *map(str, args)],
+            cwd=tmp_path,
+            env={**base_env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    base_env = env
+    return run
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The result failed with exit status 1 and exactly one line on stderr, no traceback."""
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def members_from_records(records: list[dict[str, object]]) -> list[tuple[object, ...]]:
+    return [
+        (
+            int(str(r["Position"])),
+            str(r["MemberID"]),
+            str(r["Name"]),
+            float(str(r["AccumulatedRank"])),
+            float(str(r["AccumulatedRespect"])),
+            int(str(r["AttendanceCount"])),
+        )
+        for r in records
+    ]
+
+
+# ------------------------------------------------------------------------------------------
+# --help and usage errors
+
+
+COMMANDS = [
+    "summary",
+    "leaderboard",
+    "validate",
+    "plot",
+    "report",
+    "simulate",
+    "fetch",
+    "dashboard",
+]
+
+
+def test_top_level_help_lists_every_command(cli: Runner, tmp_path: Path) -> None:
+    result = cli("--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: fractal-governance")
+    for command in COMMANDS:
+        assert command in result.stdout
+
+
+def _help_mentions(command: str) -> list[str]:
+    """What the help of ``command`` must show besides its usage line."""
+    if command == "plot":  # every figure name
+        from fractal_governance.plots import PLOT_NAMES
+
+        return [*PLOT_NAMES, "--out", "--force"]
+    if command == "simulate":  # the presets and the model's parameters
+        from fractal_governance.simulation import PRESETS
+
+        return [*PRESETS, "--seed", "--meetings", "--consensus-accuracy", "--force"]
+    if command == "fetch":
+        return ["demo", "genesis"]
+    if command == "leaderboard":
+        return ["--teams", "--top", "--format"]
+    if command == "dashboard":
+        return ["--port"]
+    return ["DATA"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(cli: Runner, command: str) -> None:
+    result = cli(command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: fractal-governance {command}")
+    assert result.stderr == ""
+    for text in _help_mentions(command):
+        assert text in result.stdout, text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["no-such-command"],
+        ["validate"],
+        ["leaderboard", str(SMALL), "--top", "0"],
+        ["leaderboard", str(SMALL), "--format", "xml"],
+        ["plot", "no_such_figure", str(SMALL), "--out", "x.png"],
+        ["plot", "attendance_vs_time", str(SMALL), "--out", "figure.unknown"],
+        ["simulate", "--meetings", "many", "--out", "x.csv"],
+        ["simulate", "--founding-members", "2", "--out", "x.csv"],
+        ["fetch", "no-such-dataset"],
+        ["dashboard", "--port", "70000"],
+    ],
+    ids=lambda args: " ".join(args) or "(none)",
+)
+def test_usage_errors_exit_2_without_traceback(
+    cli: Runner, tmp_path: Path, args: list[str]
+) -> None:
+    result = cli(*args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert "error:" in result.stderr
+    assert list(tmp_path.glob("x.*")) == [] and list(tmp_path.glob("figure.*")) == []
+
+
+# ------------------------------------------------------------------------------------------
+# summary and leaderboard
+
+
+def test_summary_table_matches_dataset(cli: Runner, tmp_path: Path) -> None:
+    expected = Dataset.from_csv(SMALL).summary_table()
+    result = cli("summary", SMALL, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["Statistic"] for r in rows] == expected["Statistic"].tolist()
+    assert [r["Value"] for r in rows] == expected["Value"].tolist()
+    by_name = {r["Statistic"]: r["Value"] for r in rows}
+    # Two meetings, five members, member Respect 34 + 34 + 8 + 8 + 5 = 89.
+    assert by_name["Meetings"] == "2"
+    assert by_name["Unique members"] == "5"
+    assert by_name["Respect earned by members"].replace(",", "") == "89"
+
+    table = cli("summary", SMALL)
+    assert table.returncode == 0, table.stderr
+    for statistic, value in zip(expected["Statistic"], expected["Value"], strict=True):
+        line = next(line for line in table.stdout.splitlines() if line.startswith(statistic))
+        assert line.rstrip().endswith(value)
+
+
+def test_leaderboard_csv_and_json_match_hand_computed_order(cli: Runner, tmp_path: Path) -> None:
+    board = Dataset.from_csv(SMALL).df_member_leader_board
+    from_dataset = [
+        (int(position), *row)
+        for position, row in zip(
+            board.index,
+            board[MEMBER_COLUMNS[1:]].itertuples(index=False, name=None),
+            strict=True,
+        )
+    ]
+    assert from_dataset == EXPECTED_MEMBERS
+
+    as_csv = cli("leaderboard", SMALL, "--format", "csv")
+    assert as_csv.returncode == 0, as_csv.stderr
+    reader = csv.DictReader(io.StringIO(as_csv.stdout))
+    assert reader.fieldnames == MEMBER_COLUMNS
+    assert members_from_records(list(reader)) == EXPECTED_MEMBERS
+
+    as_json = cli("leaderboard", SMALL, "--format", "json", "--top", "3")
+    assert as_json.returncode == 0, as_json.stderr
+    records = json.loads(as_json.stdout)
+    assert members_from_records(records) == EXPECTED_MEMBERS[:3]
+
+
+def test_team_leaderboard_json(cli: Runner, tmp_path: Path) -> None:
+    result = cli("leaderboard", SMALL, "--teams", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    teams = [(r["Position"], r["TeamName"], float(r["AccumulatedRespect"])) for r in records]
+    assert teams == EXPECTED_TEAMS
+    board = Dataset.from_csv(SMALL).df_team_leader_board
+    assert [t[1] for t in teams] == board.index.tolist()
+
+
+def test_leaderboard_table_is_ordered_and_truncated(cli: Runner, tmp_path: Path) -> None:
+    result = cli("leaderboard", SMALL, "--top", "4")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == MEMBER_COLUMNS
+    assert [line.split()[1] for line in lines[1:]] == ["alice", "bob", "carol", "eve"]
+    assert SCRIPT_NAME in result.stdout  # a terminal shows names literally
+
+
+def test_default_dataset_is_the_labelled_demo(cli: Runner, tmp_path: Path) -> None:
+    """Without DATA and without a local Genesis copy the simulated demo is used, and says so."""
+    result = cli("summary")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert "simulated" in first.lower()
+
+
+# ------------------------------------------------------------------------------------------
+# validate and bad data
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_validate_clean_and_with_findings(cli: Runner, tmp_path: Path) -> None:
+    clean = cli("validate", SMALL)
+    assert clean.returncode == 0, clean.stderr
+    assert "No data-quality findings" in clean.stdout
+    # 7 rows, 2 meetings, 5 members.
+    assert "7 rows, 2 meetings, 5 members" in clean.stdout
+
+    # cli_findings.csv: alice appears as "Alice" and as "Alice Smith": a finding, not an error.
+    count = len(Dataset.from_csv(FINDINGS).quality_report)
+    assert count >= 1
+    findings = cli("validate", FINDINGS)
+    assert findings.returncode == 0, findings.stderr
+    assert f"{count} data-quality finding" in findings.stdout
+    assert "alice" in findings.stdout.lower()
+    strict = cli("validate", FINDINGS, "--strict")
+    assert strict.returncode == 1
+    assert "Traceback" not in strict.stderr
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_validate_genesis_reports_anomalies(cli: Runner, tmp_path: Path, genesis_dir: Path) -> None:
+    path = genesis_dir / "genesis-weekly_rank.csv"
+    expected = len(Dataset.from_csv(path).quality_report)
+    result = cli("validate", path)
+    assert result.returncode == 0, result.stderr
+    assert expected > 0
+    assert f"{expected} data-quality findings" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["summary", "validate"])
+def test_bad_data_is_one_line_and_exit_1(cli: Runner, tmp_path: Path, command: str) -> None:
+    # cli_bad.csv: bob's Rank is "six" on line 3.
+    line = assert_one_line_error(cli(command, BAD))
+    assert "six" in line and "Rank" in line and "cli_bad.csv" in line
+
+
+@pytest.mark.parametrize("command", ["summary", "dashboard"])
+def test_missing_file_is_one_line_and_exit_1(cli: Runner, tmp_path: Path, command: str) -> None:
+    """Also the dashboard refuses missing data before starting a server."""
+    line = assert_one_line_error(cli(command, tmp_path / "absent.csv"))
+    assert "absent.csv" in line
+
+
+def test_debug_shows_the_traceback(cli: Runner, tmp_path: Path) -> None:
+    result = cli("--debug", "summary", BAD)
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+    after = cli("summary", BAD, "--debug")
+    assert after.returncode == 1 and "Traceback" in after.stderr
+
+
+# ------------------------------------------------------------------------------------------
+# Files: plot, report, simulate
+
+
+def test_plot_writes_the_format_of_the_suffix_and_respects_force(
+    cli: Runner, tmp_path: Path
+) -> None:
+    png = cli("plot", "attendance_vs_time", SMALL, "--out", "attendance.png")
+    assert png.returncode == 0, png.stderr
+    assert (tmp_path / "attendance.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert png.stderr == ""
+
+    existing = tmp_path / "keep.pdf"
+    existing.write_text("precious")
+    refused = cli("plot", "attendance_vs_time", SMALL, "--out", existing.name)
+    line = assert_one_line_error(refused)
+    assert "--force" in line
+    assert existing.read_text() == "precious"
+    forced = cli("plot", "attendance_vs_time", SMALL, "--out", "keep.pdf", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert existing.read_bytes().startswith(b"%PDF")
+    # No temporary files are left beside the outputs.
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "attendance.png",
+        "keep.pdf",
+    ]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_report_writes_a_safe_page_quietly_and_refuses_to_overwrite(
+    cli: Runner, tmp_path: Path
+) -> None:
+    from fractal_governance.plots import PLOT_NAMES
+
+    result = cli("report", SMALL, "--out", "site")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # piped: no progress bar
+    index = tmp_path / "site" / "index.html"
+    assert Path(result.stdout.strip()) == Path("site") / "index.html"
+    page = index.read_text(encoding="utf-8")
+    for name in PLOT_NAMES:
+        assert (tmp_path / "site" / f"{name}.png").stat().st_size > 0
+        assert f'src="{name}.png"' in page
+    assert SCRIPT_NAME not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+    refused = cli("report", SMALL, "--out", "site")
+    assert "--force" in assert_one_line_error(refused)
+    forced = cli("report", FINDINGS, "--out", "site", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert SCRIPT_NAME not in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;" not in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def run_on_terminal(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str]
+) -> tuple[int, str] | None:
+    """Run the command with stderr on a pseudo-terminal; (exit status, what it drew) or None.
+
+    None when this system offers no pseudo-terminal.
+    """
+    try:
+        import pty
+        import termios
+
+        master, slave = pty.openpty()
+    except (ImportError, OSError):
+        return None
+    termios.tcsetwinsize(slave, (24, 100))  # a new pty is 0 columns wide: tqdm would draw nothing
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the terminal was closed
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "fractal_governance", *args],
+            cwd=cwd,
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(slave)
+        reader.join(timeout=10)
+        os.close(master)
+    return result.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_simulate_demo_preset_reproduces_the_shipped_file_with_a_progress_bar(
+    tmp_path: Path, env: dict[str, str], cli: Runner
+) -> None:
+    """The file equals data/demo-weekly_rank.csv; on a terminal a bar is drawn on stderr."""
+    args = ("simulate", "--preset", "demo", "--out", "demo.csv")
+    on_terminal = run_on_terminal(args, tmp_path, env)
+    if on_terminal is None:
+        result = cli(*args)
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "demo.csv").read_bytes() == DEMO.read_bytes()
+    if on_terminal is None:
+        pytest.skip("no pseudo-terminal here: the progress bar was not checked")
+    status, drawn = on_terminal
+    assert status == 0, drawn
+    # A quick run is drawn at least once (at its start; tqdm redraws at most every 0.1 s).
+    from fractal_governance.simulation import PRESETS
+
+    assert "simulate:" in drawn and f"/{PRESETS['demo'].meetings} [" in drawn
+
+
+def test_simulate_options_seed_and_quiet_when_piped(cli: Runner, tmp_path: Path) -> None:
+    args = ["simulate", "--meetings", "3", "--founding-members", "9", "--arrival-rate", "0"]
+    first = cli(*args, "--seed", "7", "--out", "a.csv")
+    assert first.returncode == 0, first.stderr
+    assert first.stderr == ""
+    again = cli(*args, "--seed", "7", "--out", "b.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert again.returncode == 0
+
+    dataset = Dataset.from_csv(tmp_path / "a.csv")
+    assert dataset.total_meetings <= 3
+    assert dataset.meeting_ids[0] == 1
+    # Meeting 1 is attended by exactly the 9 founding members.
+    assert int((dataset.df["MeetingID"] == 1).sum()) == 9
+
+    refused = cli(*args, "--seed", "8", "--out", "a.csv")
+    assert_one_line_error(refused)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+# ------------------------------------------------------------------------------------------
+# fetch and dashboard
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on 127.0.0.1; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def downloaded(cache: Path) -> list[Path]:
+    return sorted(p for p in cache.rglob("*") if p.is_file()) if cache.exists() else []
+
+
+NO_PROXY = {"NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
+
+
+def test_fetch_downloads_from_a_local_server_quietly(
+    cli: Runner, tmp_path: Path, genesis_dir: Path
+) -> None:
+    with serve(genesis_dir) as url:
+        result = cli("fetch", "genesis", env={"FRACTAL_GOVERNANCE_BASE_URL": url, **NO_PROXY})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # piped: no progress bar, no log lines
+    path = Path(result.stdout.strip())
+    assert path.is_relative_to(tmp_path / ".cache")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == GENESIS_WEEKLY_SHA256
+    assert {p.name for p in downloaded(tmp_path / ".cache")} == {
+        "genesis-weekly_rank.csv",
+        "genesis-account_status.csv",
+    }
+
+
+def test_fetch_refuses_a_corrupted_download_and_an_unreachable_server(
+    cli: Runner, tmp_path: Path
+) -> None:
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "genesis-weekly_rank.csv").write_text("Index,MemberID\n1,tampered\n")
+    with serve(served) as url:
+        corrupted = cli("fetch", "genesis", env={"FRACTAL_GOVERNANCE_BASE_URL": url, **NO_PROXY})
+    assert "SHA-256" in assert_one_line_error(corrupted)
+    unreachable = cli(
+        "fetch", "genesis", env={"FRACTAL_GOVERNANCE_BASE_URL": "http://127.0.0.1:9/", **NO_PROXY}
+    )
+    assert_one_line_error(unreachable)
+    assert downloaded(tmp_path / ".cache") == []
+
+
+def test_fetch_uses_the_local_copy_and_prints_its_path(
+    cli: Runner, tmp_path: Path, genesis_dir: Path
+) -> None:
+    result = cli("fetch", "genesis", env={"FRACTAL_GOVERNANCE_DATA_DIR": str(genesis_dir)})
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()) == genesis_dir / "genesis-weekly_rank.csv"
+    assert downloaded(tmp_path / ".cache") == []

@@ -1,0 +1,450 @@
+"""Tests of the Streamlit dashboard, driven through streamlit.testing.v1.AppTest.
+
+The expected numbers for the meeting filter are worked out by hand from test/fixtures/
+dashboard_tiny.csv (Genesis schedule: rank r earns Fibonacci(r + 2), i.e. 6 -> 21, 5 -> 13,
+4 -> 8, 3 -> 5):
+
+    meeting 1: Ada 6 (team Alpha), Bo 5, Cy 4        member Respect 42, team Respect 21
+    meeting 2: Ada 5 (team Alpha), Bo 6, Di 4        member Respect 42, team Respect 13
+    meeting 3: Bo 6, Cy 5, Di 4, Ed 3 (team Alpha)   member Respect 47, team Respect 5
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fractal_governance import datasets
+from fractal_governance.streamlit import genesis_fractal as app
+from fractal_governance.streamlit import launcher
+
+REPO = Path(os.path.realpath(__file__)).parents[1]
+APP = REPO / "fractal_governance" / "streamlit" / "genesis_fractal.py"
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY = FIXTURES / "dashboard_tiny.csv"
+UNSAFE = FIXTURES / "dashboard_unsafe.csv"
+BAD = FIXTURES / "dashboard_bad.csv"
+TIMEOUT = 120.0
+SCRIPT = "<script>alert(1)</script>"
+
+DATE_LINE = re.compile(r"^Data is current up through the meeting held on (\w{3} \d{2}, \d{4})\.$")
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def unescape(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def upload(at: AppTest, *paths: Path) -> AppTest:
+    at.radio(key="fg_source").set_value(app.SOURCE_UPLOAD).run()
+    files = [(path.name, path.read_bytes(), "text/csv") for path in paths]
+    at.file_uploader(key="fg_upload").set_value(files).run()
+    no_exception(at)
+    return at
+
+
+def summary(at: AppTest) -> dict[str, str]:
+    (table,) = at.main.table
+    frame = table.value
+    return dict(zip(frame["Statistic"], frame["Value"], strict=True))
+
+
+def statistic(values: dict[str, str], start: str) -> str:
+    if start in values:
+        return values[start]
+    (key,) = [key for key in values if key.startswith(start)]
+    return values[key]
+
+
+def assert_shows(text: str, *expected: float) -> None:
+    """The numbers in a display string equal ``expected`` to the precision shown."""
+    percent = "%" in text
+    found = re.findall(r"-?\d[\d,]*(?:\.\d+)?", text)
+    assert len(found) == len(expected), (text, expected)
+    for shown, value in zip(found, expected, strict=True):
+        decimals = len(shown.split(".")[1]) if "." in shown else 0
+        number = float(shown.replace(",", ""))
+        target = value * 100 if percent else value
+        assert abs(number - target) <= 0.5 * 10**-decimals + 1e-9, (text, expected)
+
+
+def assert_summary(at: AppTest, expected: dict[str, tuple[float, ...]]) -> None:
+    values = summary(at)
+    for start, numbers in expected.items():
+        assert_shows(statistic(values, start), *numbers)
+
+
+def sample_sd(values: list[float]) -> float:
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
+def leaderboard(at: AppTest) -> pd.DataFrame:
+    (frame,) = [d.value for d in at.main.dataframe if "AccumulatedRank" in d.value.columns]
+    return frame
+
+
+def date_line(at: AppTest) -> str:
+    (match,) = [m for m in (DATE_LINE.match(e.value) for e in at.main.markdown) if m]
+    return match.group(1)
+
+
+# ---------------------------------------------------------------------------------------------
+# default run and sources
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_default_run_shows_every_section_in_order() -> None:
+    at = new_app().run()
+    no_exception(at)
+    headers = [h.value for h in at.main.header]
+    assert headers == [s for s in app.SECTIONS if s != "Team Representation"]
+    assert [h.value for h in at.main.subheader] == ["Team Representation"]
+    expected = "genesis" if datasets.is_available_offline("genesis") else "demo"
+    assert at.radio(key="fg_source").value == (
+        app.SOURCE_GENESIS if expected == "genesis" else app.SOURCE_DEMO
+    )
+    name = datasets.load(expected).name
+    assert at.title[0].value == f"{name} Dashboard"
+    assert re.match(r"[A-Z][a-z]{2} \d{2}, \d{4}$", date_line(at))
+    assert at.main.table, "summary table"
+    assert at.main.get("image"), "matplotlib figures"
+    assert len(at.main.get("vega_lite_chart")) >= 3, "interactive charts"
+    assert {b.label for b in at.main.download_button} >= {"Download the member leaderboard (CSV)"}
+    quality = [e.label for e in at.sidebar.expander if e.label.startswith("Data quality")]
+    assert re.fullmatch(r"Data quality: \d+ findings?", quality[0])
+
+
+def test_switching_data_source() -> None:
+    at = new_app().run()
+    at.radio(key="fg_source").set_value(app.SOURCE_DEMO).run()
+    no_exception(at)
+    assert at.title[0].value == "Simulated Demo Fractal Dashboard"
+    assert any("simulated" in info.value for info in at.main.info)
+
+    upload(at, TINY)
+    assert at.title[0].value == "Uploaded Fractal Dashboard"
+    assert not any("simulated" in info.value for info in at.main.info)
+    assert_summary(at, {"Meetings": (3,), "Unique members": (5,)})
+
+    at.radio(key="fg_source").set_value(app.SOURCE_DEMO).run()
+    assert at.title[0].value == "Simulated Demo Fractal Dashboard"
+
+
+def test_upload_of_the_normalized_layout() -> None:
+    # The same records as dashboard_tiny.csv, as measurements, members and teams files.
+    parts = ("measurements", "members", "teams")
+    at = upload(new_app().run(), *(FIXTURES / f"dashboard_normalized_{p}.csv" for p in parts))
+    assert not at.error
+    assert at.title[0].value == "Uploaded Fractal Dashboard"
+    assert_summary(
+        at,
+        {"Total Respect": (170,), "Respect earned by teams": (39,), "Unique members": (5,)},
+    )
+    assert list(leaderboard(at)["Name"]) == ["Bo", "Ada", "Cy", "Di", "Ed"]
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_genesis_is_the_default_when_a_local_copy_exists(
+    genesis_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(genesis_dir))
+    at = new_app().run()
+    no_exception(at)
+    assert at.radio(key="fg_source").value == app.SOURCE_GENESIS
+    assert at.title[0].value == "Genesis Fractal Dashboard"
+    # The public records end with meeting 12 on 2022-05-21.
+    assert date_line(at) == "May 21, 2022"
+    # Genesis has anomalies (groups of 7 and 8, duplicate ranks): reported, with their count.
+    findings = len(datasets.load("genesis").quality_report)
+    assert findings > 0
+    labels = [e.label for e in at.sidebar.expander]
+    assert f"Data quality: {findings} findings" in labels
+
+
+def test_failed_genesis_fetch_shows_an_error_and_keeps_the_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def offline(name: str) -> object:
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(datasets, "is_available_offline", lambda name: False)
+    monkeypatch.setattr(datasets, "fetch", offline)
+    at = new_app().run()
+    assert at.radio(key="fg_source").value == app.SOURCE_DEMO
+    at.radio(key="fg_source").set_value(app.SOURCE_GENESIS).run()
+    assert not at.error
+    at.button(key="fg_fetch").click().run()
+    no_exception(at)
+    (error,) = at.error
+    assert "Could not fetch the Genesis data" in error.value
+    assert "network is unreachable" in unescape(error.value)
+    assert at.title[0].value == "Simulated Demo Fractal Dashboard"
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_successful_genesis_fetch_shows_genesis(
+    genesis_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fetched: list[str] = []
+    monkeypatch.setattr(datasets, "is_available_offline", lambda name: bool(fetched))
+
+    def fetch(name: str) -> Path:
+        fetched.append(name)
+        monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(genesis_dir))
+        return genesis_dir / "genesis-weekly_rank.csv"
+
+    monkeypatch.setattr(datasets, "fetch", fetch)
+    at = new_app().run()
+    at.radio(key="fg_source").set_value(app.SOURCE_GENESIS).run()
+    assert at.title[0].value == "Simulated Demo Fractal Dashboard"
+    at.button(key="fg_fetch").click().run()
+    no_exception(at)
+    assert fetched == ["genesis"]
+    assert not at.error
+    assert at.title[0].value == "Genesis Fractal Dashboard"
+    assert not at.sidebar.button, "no fetch button once the records are here"
+
+
+def test_data_named_by_the_operator(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `streamlit run genesis_fractal.py -- DATA` sets sys.argv to [script, DATA].
+    monkeypatch.setattr(sys, "argv", [str(APP), str(TINY)])
+    at = new_app().run()
+    no_exception(at)
+    assert at.radio(key="fg_source").value == app.SOURCE_OPERATOR
+    assert_summary(at, {"Total Respect": (170,), "Meetings": (3,)})
+
+
+def test_arguments_of_another_host_process_are_not_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["pytest", str(TINY)])
+    at = new_app().run()
+    no_exception(at)
+    assert app.SOURCE_OPERATOR not in at.radio(key="fg_source").options
+
+
+# ---------------------------------------------------------------------------------------------
+# meeting filter
+# ---------------------------------------------------------------------------------------------
+
+
+def test_meeting_filter_recomputes_the_summary() -> None:
+    at = upload(new_app().run(), TINY)
+    assert date_line(at) == "Mar 12, 2022"  # meeting 3: 2022-02-26 + 2 weeks
+    assert_summary(
+        at,
+        {
+            "Total Respect": (131 + 39,),
+            "Respect earned by members": (42 + 42 + 47,),
+            "Respect earned by teams": (21 + 13 + 5,),
+            "Meetings": (3,),
+            "Unique members": (5,),
+            # attendees 3, 3, 4; meetings per member: Ada 2, Bo 3, Cy 2, Di 2, Ed 1
+            "Attendees per meeting": (10 / 3, sample_sd([3, 3, 4])),
+            "Meetings attended per member": (2.0, sample_sd([2, 3, 2, 2, 1])),
+            "Team representation": (
+                (1 / 3 + 1 / 3 + 1 / 4) / 3,
+                sample_sd([1 / 3, 1 / 3, 1 / 4]),
+            ),
+        },
+    )
+    slider = at.select_slider(key=next(k for k in at.session_state if "fg_meetings" in k))
+    assert slider.options == ["1 (Feb 26, 2022)", "2 (Mar 05, 2022)", "3 (Mar 12, 2022)"]
+
+    slider.set_value((2, 3)).run()
+    no_exception(at)
+    assert date_line(at) == "Mar 12, 2022"
+    assert_summary(
+        at,
+        {
+            "Total Respect": (42 + 47 + 13 + 5,),
+            "Respect earned by members": (42 + 47,),
+            "Respect earned by teams": (13 + 5,),
+            "Meetings": (2,),
+            "Unique members": (5,),
+            # meetings per member within 2..3: Ada 1, Bo 2, Cy 1, Di 2, Ed 1
+            "Attendees per meeting": (3.5, sample_sd([3, 4])),
+            "Meetings attended per member": (1.4, sample_sd([1, 2, 1, 2, 1])),
+            "Team representation": ((1 / 3 + 1 / 4) / 2, sample_sd([1 / 3, 1 / 4])),
+        },
+    )
+    # Accumulated ranks in 2..3: Bo 6+6=12, Di 4+4=8, Ada 5, Cy 5, Ed 3; Ada and Cy tie on rank
+    # and attendance (1 each), so MemberID decides.
+    board = leaderboard(at)
+    assert list(board["Name"]) == ["Bo", "Di", "Ada", "Cy", "Ed"]
+    assert list(board["AccumulatedRank"]) == [12, 8, 5, 5, 3]
+
+    slider.set_value((1, 2)).run()
+    assert date_line(at) == "Mar 05, 2022"
+    assert_summary(
+        at,
+        {
+            "Total Respect": (84 + 34,),
+            "Meetings": (2,),
+            "Unique members": (4,),
+            "Meetings attended per member": (1.5, sample_sd([2, 2, 1, 1])),
+        },
+    )
+
+
+def test_widget_change_does_not_reload_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = upload(new_app().run(), TINY)
+    calls: list[int] = []
+    original = app.Dataset.from_csv
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app.Dataset, "from_csv", counting)
+    members = at.selectbox(key=next(k for k in at.session_state if "fg_member" in k))
+    members.set_value("c").run()
+    no_exception(at)
+    assert calls == []
+    assert at.main.text[0].value == "Cy (c)"
+
+
+# ---------------------------------------------------------------------------------------------
+# bad data and safety
+# ---------------------------------------------------------------------------------------------
+
+
+def test_bad_upload_shows_the_error_and_keeps_the_previous_data() -> None:
+    at = upload(new_app().run(), TINY)
+    before = summary(at)
+    at.file_uploader(key="fg_upload").set_value(
+        ("dashboard_bad.csv", BAD.read_bytes(), "text/csv")
+    ).run()
+    no_exception(at)
+    (error,) = at.error
+    message = unescape(error.value)
+    assert "dashboard_bad.csv" in message
+    assert "seven" in message
+    assert "fractal-upload-" not in message, "no temporary path in the message"
+    assert at.title[0].value == "Uploaded Fractal Dashboard"
+    assert summary(at) == before
+    assert any("Showing:" in c.value for c in at.sidebar.caption)
+
+
+def test_bad_upload_as_first_upload_keeps_the_default_data() -> None:
+    at = new_app().run()
+    title = at.title[0].value
+    upload_at = at.radio(key="fg_source").set_value(app.SOURCE_UPLOAD).run()
+    upload_at.file_uploader(key="fg_upload").set_value(
+        ("dashboard_bad.csv", BAD.read_bytes(), "text/csv")
+    ).run()
+    no_exception(at)
+    assert len(at.error) == 1
+    assert at.title[0].value == title
+
+
+def test_names_with_html_or_markdown_are_shown_literally() -> None:
+    at = new_app().run()
+    at.radio(key="fg_source").set_value(app.SOURCE_UPLOAD).run()
+    file_name = "[x](javascript:alert(4)) <script>.csv"
+    at.file_uploader(key="fg_upload").set_value((file_name, UNSAFE.read_bytes(), "text/csv"))
+    at.run()
+    no_exception(at)
+    assert any(file_name in unescape(c.value) for c in at.caption), "the file name is shown"
+    board = leaderboard(at)
+    assert SCRIPT in set(board["Name"])
+    assert "**bold** [click](javascript:alert(3))" in set(board["Name"])
+    teams = [d.value for d in at.main.dataframe if list(d.value.columns) == ["AccumulatedRespect"]]
+    assert "<img src=x onerror=alert(2)>" in set(teams[0].index)
+
+    members = at.selectbox(key=next(k for k in at.session_state if "fg_member" in k))
+    assert f"{SCRIPT} (x1)" in members.options
+    members.set_value("x1").run()
+    assert f"{SCRIPT} (x1)" in [t.value for t in at.main.text]
+    members.set_value("x2").run()
+    assert "**bold** [click](javascript:alert(3)) (x2)" in [t.value for t in at.main.text]
+
+    for element in at.markdown:
+        assert not element.proto.allow_html
+    texts = [e.value for e in [*at.markdown, *at.caption, *at.title, *at.info, *at.error]]
+    for text in texts:
+        assert "<script>" not in text
+        assert "](javascript" not in text
+
+
+def test_escape_markdown() -> None:
+    assert app.escape_markdown("Plain Name 12") == "Plain Name 12"
+    escaped = app.escape_markdown("<b>*x*</b> [a](b)\n# h $y$")
+    assert unescape(escaped) == "<b>*x*</b> [a](b) # h $y$"
+    assert re.search(r"(?<!\\)[<>*\[\]()#$]", escaped) is None
+
+
+def test_uploaded_file_names_cannot_leave_the_temporary_folder() -> None:
+    used: set[str] = set()
+    assert app._safe_file_name("../../etc/passwd", 0, used) == "passwd.csv"
+    assert app._safe_file_name("/abs/x.csv", 1, used) == "x.csv"
+    assert app._safe_file_name("..\\..\\x.csv", 2, used) == "x-2.csv"
+    assert app._safe_file_name("..", 3, used) == "upload-3.csv"
+    dataset = app.load_uploaded_files([("../../dashboard.csv", TINY.read_bytes())])
+    assert dataset.total_meetings == 3
+
+
+def test_upload_error_names_the_uploaded_file() -> None:
+    with pytest.raises(app.DatasetError) as info:
+        app.load_uploaded_files([("my data.csv", BAD.read_bytes())])
+    assert "my_data.csv" in str(info.value)
+    assert str(Path("/tmp")) not in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# launcher
+# ---------------------------------------------------------------------------------------------
+
+
+def test_launcher_arguments() -> None:
+    arguments = launcher.streamlit_arguments(8600, "genesis")
+    assert arguments[0] == "run"
+    assert Path(arguments[1]).name == "genesis_fractal.py"
+    assert Path(arguments[1]).is_file()
+    pairs = dict(zip(arguments[2:-2:2], arguments[3:-2:2], strict=True))
+    assert pairs["--server.address"] == "127.0.0.1"
+    assert pairs["--server.port"] == "8600"
+    assert pairs["--server.headless"] == "true"
+    assert pairs["--browser.gatherUsageStats"] == "false"
+    assert pairs["--server.maxUploadSize"] == "50"
+    assert arguments[-2:] == ["--", "genesis"]
+    assert "--" not in launcher.streamlit_arguments()
+    with pytest.raises(ValueError, match="port"):
+        launcher.streamlit_arguments(0)
+
+
+def test_launcher_refuses_unknown_data_without_starting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert launcher.main([str(tmp_path / "missing.csv"), "--port", "8999"]) == 2
+    assert "missing.csv" in capsys.readouterr().err
+
+
+def test_config_toml_matches_the_launcher() -> None:
+    import tomllib
+
+    config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == launcher.ADDRESS
+    assert config["server"]["port"] == launcher.DEFAULT_PORT
+    assert config["server"]["maxUploadSize"] == launcher.MAX_UPLOAD_MB == app.UPLOAD_LIMIT_MB
+    assert config["server"]["headless"] is True
+    assert config["browser"]["gatherUsageStats"] is False

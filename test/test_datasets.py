@@ -1,0 +1,457 @@
+"""Tests of the dataset registry: the shipped demo, checksummed downloads, local copies.
+
+Downloads never leave this machine: each test that downloads starts an HTTP server on
+127.0.0.1 (a free port) that serves good files, corrupted ones, HTTP errors, a connection
+that drops in the middle of the body and one that stalls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pooch
+import pytest
+
+from fractal_governance import datasets
+from fractal_governance.datasets import (
+    DatasetInfo,
+    DatasetIntegrityError,
+    DatasetUnavailableError,
+    RemoteFile,
+)
+from fractal_governance.io import DatasetError
+
+REPO = Path(os.path.realpath(__file__)).parents[1]
+
+TOY_WEEKLY = (
+    b"Index,MemberID,Name,MeetingID,Group,Rank,TeamID,TeamName\n"
+    b"1,ann,Ann,1,1,6,,\n"
+    b"2,bob,Bob,1,1,5,1,Blue\n"
+    b"3,cyd,Cyd,1,1,4,,\n"
+    b"4,ann,Ann,2,1,5,,\n"
+    b"5,bob,Bob,2,1,6,1,Blue\n"
+    b"6,dee,Dee,2,1,4,,\n"
+)
+TOY_EXTRA = b"Index,MemberID,Hive Account Name,Signature on File\n1,ann,TRUE,TRUE\n"
+TOY = DatasetInfo(
+    name="toy",
+    title="Toy Fractal",
+    description="A tiny test dataset.",
+    simulated=False,
+    files=(
+        RemoteFile("toy-weekly_rank.csv", hashlib.sha256(TOY_WEEKLY).hexdigest()),
+        RemoteFile("toy-account_status.csv", hashlib.sha256(TOY_EXTRA).hexdigest()),
+    ),
+)
+
+
+# -- a local HTTP server ---------------------------------------------------------------------
+
+
+class FileServer(ThreadingHTTPServer):
+    """Serves ``/<mode>/<file name>``; ``mode`` picks the behaviour (ok, bad, 404, 500,
+    drop, stall)."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.files: dict[str, bytes] = {}
+        self.requests: list[str] = []
+        self.stop = threading.Event()
+
+    def url(self, mode: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/{mode}/"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: FileServer
+
+    def do_GET(self) -> None:
+        self.server.requests.append(self.path)
+        _, mode, name = self.path.split("/", 2)
+        content = self.server.files.get(name)
+        if content is None or mode == "404":
+            self.send_error(404)
+            return
+        if mode == "500":
+            self.send_error(500)
+            return
+        if mode == "bad":
+            content = content.replace(b"6", b"1")  # same size, other bytes
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        if mode == "drop":  # half the body, then the connection goes away
+            self.wfile.write(content[: len(content) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if mode == "stall":  # some bytes, then silence until the test ends
+            self.wfile.write(content[:10])
+            self.wfile.flush()
+            self.server.stop.wait(10)
+            self.close_connection = True
+            return
+        self.wfile.write(content)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[FileServer]:
+    httpd = FileServer()
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.stop.set()
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty download cache; no local data folder; no proxy for 127.0.0.1; short timeouts."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(datasets.ENV_CACHE_DIR, str(folder))
+    monkeypatch.delenv(datasets.ENV_DATA_DIR, raising=False)
+    monkeypatch.delenv(datasets.ENV_BASE_URL, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setattr(datasets, "TIMEOUT", 2.0)
+    return folder
+
+
+@pytest.fixture
+def toy(server: FileServer, monkeypatch: pytest.MonkeyPatch) -> FileServer:
+    """The toy dataset registered and served (ok mode) by the local server."""
+    monkeypatch.setitem(datasets.REGISTRY, "toy", TOY)
+    server.files.update({"toy-weekly_rank.csv": TOY_WEEKLY, "toy-account_status.csv": TOY_EXTRA})
+    monkeypatch.setenv(datasets.ENV_BASE_URL, server.url("ok"))
+    return server
+
+
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens (connections are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/data/"
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+# -- the registry ---------------------------------------------------------------------------
+
+
+def test_names_and_entries() -> None:
+    assert datasets.names() == ["demo", "genesis"]
+    assert datasets.DEFAULT == "demo"
+    assert datasets.info("demo").simulated
+    genesis = datasets.info("genesis")
+    assert not genesis.simulated
+    assert [(f.name, f.sha256) for f in genesis.files] == [
+        (
+            "genesis-weekly_rank.csv",
+            "1804a3c7ce9b55dd5a46417d8829221abff31e5bf60bc59486e90751fd6a0656",
+        ),
+        (
+            "genesis-account_status.csv",
+            "b093a9990def374ae63578e9864dde305545476e25a7d5326f19d10d3521bab1",
+        ),
+    ]
+    assert datasets.BASE_URL == (
+        "https://raw.githubusercontent.com/matt-langston/fractal_governance/"
+        "73ab686442c0964efb82d74816f967c1aabcddae/data/"
+    )
+
+
+def test_unknown_name_is_a_dataset_error() -> None:
+    with pytest.raises(DatasetError, match=r"unknown dataset 'nope'.*demo, genesis"):
+        datasets.path("nope")
+    with pytest.raises(DatasetError, match="unknown dataset"):
+        datasets.is_available_offline("nope")
+
+
+def test_base_url_and_cache_dir_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(datasets.ENV_BASE_URL, raising=False)
+    monkeypatch.delenv(datasets.ENV_CACHE_DIR, raising=False)
+    assert datasets.base_url() == datasets.BASE_URL
+    assert datasets.cache_dir() == Path(pooch.os_cache("fractal_governance"))
+    monkeypatch.setenv(datasets.ENV_BASE_URL, "http://127.0.0.1:1/x")
+    assert datasets.base_url() == "http://127.0.0.1:1/x/"
+    monkeypatch.setattr(datasets, "BASE_URL", "http://127.0.0.1:2/y/")
+    monkeypatch.delenv(datasets.ENV_BASE_URL)
+    assert datasets.base_url() == "http://127.0.0.1:2/y/"
+    monkeypatch.setenv(datasets.ENV_CACHE_DIR, str(tmp_path))
+    assert datasets.cache_dir() == tmp_path
+
+
+# -- the demo -------------------------------------------------------------------------------
+
+
+def test_demo_is_the_shipped_file_and_loads_cleanly() -> None:
+    path = datasets.path("demo")
+    assert os.path.realpath(path) == str(REPO / "data" / "demo-weekly_rank.csv")
+    assert datasets.paths("demo") == [path]
+    assert datasets.fetch("demo") == path
+    assert datasets.is_available_offline("demo")
+    dataset = datasets.load("demo")
+    assert dataset.name == "Simulated Demo Fractal"
+    assert len(dataset.quality_report) == 0
+    assert dataset.total_meetings >= 20
+
+
+# -- downloads ------------------------------------------------------------------------------
+
+
+def test_download_fetches_checks_and_caches(cache: Path, toy: FileServer) -> None:
+    assert not datasets.is_available_offline("toy")
+    found = datasets.paths("toy")
+    assert found == [
+        cache / "toy" / "toy-weekly_rank.csv",
+        cache / "toy" / "toy-account_status.csv",
+    ]
+    assert found[0].read_bytes() == TOY_WEEKLY
+    assert found[1].read_bytes() == TOY_EXTRA
+    assert files_under(cache) == sorted(found)
+    assert len(toy.requests) == 2
+    assert datasets.is_available_offline("toy")
+    # Cached: no more requests, also for load() and fetch().
+    dataset = datasets.load("toy")
+    assert dataset.name == "Toy Fractal"
+    assert dataset.total_meetings == 2
+    assert datasets.fetch("toy") == found[0]
+    assert len(toy.requests) == 2
+
+
+def test_a_damaged_cache_file_is_replaced_not_used(cache: Path, toy: FileServer) -> None:
+    damaged = cache / "toy" / "toy-weekly_rank.csv"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(TOY_WEEKLY[:-5])
+    assert not datasets.is_available_offline("toy")
+    assert datasets.path("toy").read_bytes() == TOY_WEEKLY
+    assert any(request.endswith("toy-weekly_rank.csv") for request in toy.requests)
+
+
+def test_a_corrupted_download_is_refused_and_deleted(
+    cache: Path, toy: FileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(datasets.ENV_BASE_URL, toy.url("bad"))
+    with pytest.raises(DatasetIntegrityError, match="deleted and not used") as caught:
+        datasets.load("toy")
+    corrupted = TOY_WEEKLY.replace(b"6", b"1")
+    assert str(caught.value) == (
+        f"the download of toy-weekly_rank.csv from {toy.url('bad')}toy-weekly_rank.csv has "
+        f"SHA-256 {hashlib.sha256(corrupted).hexdigest()}, not the published "
+        f"{TOY.files[0].sha256}; it was deleted and not used"
+    )
+    assert files_under(cache) == []
+    assert not datasets.is_available_offline("toy")
+
+
+@pytest.mark.parametrize(("mode", "reason"), [("404", "HTTP 404"), ("500", "HTTP 500")])
+def test_http_errors_leave_nothing_behind(
+    cache: Path, toy: FileServer, monkeypatch: pytest.MonkeyPatch, mode: str, reason: str
+) -> None:
+    monkeypatch.setenv(datasets.ENV_BASE_URL, toy.url(mode))
+    with pytest.raises(DatasetUnavailableError, match=reason) as caught:
+        datasets.fetch("toy")
+    message = str(caught.value)
+    assert toy.url(mode) + "toy-weekly_rank.csv" in message
+    assert "fractal-governance fetch toy" in message
+    assert datasets.ENV_DATA_DIR in message
+    assert files_under(cache) == []
+
+
+def test_a_connection_dropped_mid_body_leaves_nothing_behind(
+    cache: Path, toy: FileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(datasets.ENV_BASE_URL, toy.url("drop"))
+    with pytest.raises(DatasetUnavailableError, match="connection broke"):
+        datasets.path("toy")
+    assert toy.requests == ["/drop/toy-weekly_rank.csv"]
+    assert not cache.exists()  # not even the folders pooch made for the download
+
+
+def test_a_stalled_download_times_out_and_leaves_nothing_behind(
+    cache: Path, toy: FileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(datasets.ENV_BASE_URL, toy.url("stall"))
+    monkeypatch.setattr(datasets, "TIMEOUT", 0.5)
+    start = time.monotonic()
+    with pytest.raises(DatasetUnavailableError, match=r"no data within 0\.5 s"):
+        datasets.path("toy")
+    assert time.monotonic() - start < 8
+    assert files_under(cache) == []
+
+
+def test_offline_without_a_local_copy_says_how_to_get_one(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(datasets.ENV_BASE_URL, closed_port_url())
+    assert not datasets.is_available_offline("genesis")
+    assert datasets.default_name() == "demo"
+    with pytest.raises(DatasetUnavailableError) as caught:
+        datasets.load("genesis")
+    message = str(caught.value)
+    assert "could not be reached" in message
+    assert "fractal-governance fetch genesis" in message
+    assert datasets.ENV_DATA_DIR in message
+    assert "genesis-weekly_rank.csv and genesis-account_status.csv" in message
+    assert files_under(cache) == []
+    # With no data named, the default falls back to the demo.
+    assert datasets.resolve(None).name == "Simulated Demo Fractal"
+
+
+# -- local copies ---------------------------------------------------------------------------
+
+
+def test_local_copies_are_used_without_network(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(datasets.REGISTRY, "toy", TOY)
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "toy-weekly_rank.csv").write_bytes(TOY_WEEKLY)
+    (local / "toy-account_status.csv").write_bytes(TOY_EXTRA)
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(local))
+    monkeypatch.setenv(datasets.ENV_BASE_URL, closed_port_url())
+    assert datasets.is_available_offline("toy")
+    assert datasets.paths("toy") == [
+        local / "toy-weekly_rank.csv",
+        local / "toy-account_status.csv",
+    ]
+    assert datasets.load("toy").total_unique_members == 4
+    assert files_under(cache) == []
+
+
+def test_a_local_copy_with_the_wrong_hash_is_refused(
+    cache: Path, toy: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "toy-weekly_rank.csv").write_bytes(TOY_WEEKLY.replace(b"Ann", b"Amy"))
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(local))
+    assert not datasets.is_available_offline("toy")
+    with pytest.raises(DatasetIntegrityError, match="refusing to use it") as caught:
+        datasets.load("toy")
+    assert str(local / "toy-weekly_rank.csv") in str(caught.value)
+    # Refused outright: no download replaced it behind the user's back.
+    assert toy.requests == []
+    assert files_under(cache) == []
+
+
+def test_a_local_folder_missing_a_file_falls_back_to_the_cache(
+    cache: Path, toy: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "toy-weekly_rank.csv").write_bytes(TOY_WEEKLY)
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(local))
+    found = datasets.paths("toy")
+    assert found == [local / "toy-weekly_rank.csv", cache / "toy" / "toy-account_status.csv"]
+    assert toy.requests == ["/ok/toy-account_status.csv"]
+
+
+# -- the real Genesis files -----------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_genesis_from_the_data_folder(
+    genesis_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(genesis_dir))
+    monkeypatch.setenv(datasets.ENV_BASE_URL, closed_port_url())
+    assert datasets.is_available_offline("genesis")
+    assert datasets.default_name() == "genesis"
+    assert datasets.path("genesis") == genesis_dir / "genesis-weekly_rank.csv"
+    assert datasets.paths("genesis")[1] == genesis_dir / "genesis-account_status.csv"
+    dataset = datasets.load("genesis")
+    assert dataset.name == "Genesis Fractal"
+    assert dataset.total_meetings == 12
+    assert datasets.resolve(None).name == "Genesis Fractal"
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_genesis_download_checks_the_published_hashes(
+    genesis_dir: Path, cache: Path, server: FileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for remote in datasets.info("genesis").files:
+        server.files[remote.name] = (genesis_dir / remote.name).read_bytes()
+    monkeypatch.setenv(datasets.ENV_BASE_URL, server.url("ok"))
+    path = datasets.fetch("genesis")
+    assert path == cache / "genesis" / "genesis-weekly_rank.csv"
+    assert path.read_bytes() == (genesis_dir / "genesis-weekly_rank.csv").read_bytes()
+    assert (cache / "genesis" / "genesis-account_status.csv").is_file()
+    assert datasets.is_available_offline("genesis")
+    assert datasets.load("genesis").total_meetings == 12
+
+
+# -- resolve --------------------------------------------------------------------------------
+
+
+def test_resolve_names_files_and_folders(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(datasets.ENV_BASE_URL, closed_port_url())
+    assert datasets.resolve("demo").name == "Simulated Demo Fractal"
+    weekly = tmp_path / "weekly.csv"
+    weekly.write_bytes(TOY_WEEKLY)
+    assert datasets.resolve(str(weekly)).total_unique_members == 4
+    assert datasets.resolve(weekly).total_meetings == 2
+
+    folder = tmp_path / "normalized"
+    folder.mkdir()
+    (folder / "m.csv").write_text(
+        "Index,MemberID,MeetingID,Group,Round,Level,TeamID\n"
+        "1,ann,1,1,1,6,\n2,bob,1,1,1,5,1\n3,cyd,1,1,1,4,\n"
+    )
+    (folder / "p.csv").write_text(
+        "Index,MemberID,Name,HiveAccountName,SignatureOnFile\n"
+        "1,ann,Ann,TRUE,TRUE\n2,bob,Bob,TRUE,FALSE\n3,cyd,Cyd,FALSE,FALSE\n"
+    )
+    (folder / "t.csv").write_text("Index,TeamID,TeamName\n1,1,Blue\n")
+    from_folder = datasets.resolve(str(folder))
+    assert from_folder.total_unique_members == 3
+    assert from_folder.total_member_respect == 21 + 13 + 8
+
+    with pytest.raises(DatasetError, match="neither a dataset name"):
+        datasets.resolve(str(tmp_path / "missing.csv"))
+
+
+def test_resolve_prefers_registry_names_over_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "demo").write_bytes(TOY_WEEKLY)
+    monkeypatch.chdir(tmp_path)
+    assert datasets.resolve("demo").name == "Simulated Demo Fractal"
+    assert datasets.resolve("./demo").total_meetings == 2
+
+
+def test_missing_demo_file_says_how_to_regenerate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "fractal_governance"
+    package.mkdir()
+    fake = package / "datasets.py"
+    shutil.copy(datasets.__file__, fake)
+    monkeypatch.setattr(datasets, "__file__", str(fake))
+    with pytest.raises(DatasetUnavailableError, match="simulate --preset demo"):
+        datasets.path("demo")
+    assert not datasets.is_available_offline("demo")

@@ -1,0 +1,227 @@
+"""The static HTML report: contents, escaping, self-containment and safe replacement."""
+
+from __future__ import annotations
+
+import csv
+import html.parser
+import re
+from pathlib import Path
+
+import pytest
+
+from fractal_governance import report
+from fractal_governance.dataset import Dataset
+from fractal_governance.plots import PLOT_NAMES, Plots
+from fractal_governance.report import INDEX_NAME, render_index, write_report
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL = FIXTURES / "cli_small.csv"
+SCRIPT_NAME = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def small() -> Dataset:
+    return Dataset.from_csv(SMALL)
+
+
+@pytest.fixture(scope="module")
+def written(small: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One report of cli_small.csv, shared by the read-only tests."""
+    return write_report(small, tmp_path_factory.mktemp("report") / "site")
+
+
+class _Collector(html.parser.HTMLParser):
+    """Collects the tags, their attributes and the text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag == "tr":
+            self.rows.append([])
+        if tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def parse(page: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(page)
+    collector.close()
+    return collector
+
+
+def test_report_has_page_figures_and_csv(written: Path) -> None:
+    assert written.name == INDEX_NAME
+    folder = written.parent
+    page = written.read_text(encoding="utf-8")
+    images = [attrs["src"] for tag, attrs in parse(page).tags if tag == "img"]
+    assert images == [f"{name}.png" for name in PLOT_NAMES]
+    for name in PLOT_NAMES:
+        assert (folder / f"{name}.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    members = list(csv.DictReader((folder / report.MEMBER_LEADERBOARD_CSV).open(encoding="utf-8")))
+    assert [m["MemberID"] for m in members] == ["alice", "bob", "carol", "eve", "dave"]
+    teams = list(csv.DictReader((folder / report.TEAM_LEADERBOARD_CSV).open(encoding="utf-8")))
+    assert [(t["TeamName"], float(t["AccumulatedRespect"])) for t in teams] == [
+        ("Team <b>A</b>", 34.0),
+        ("Team B", 13.0),
+    ]
+    # Nothing but the report in the folder, and no temporary folders beside it.
+    expected = {
+        INDEX_NAME,
+        report.MEMBER_LEADERBOARD_CSV,
+        report.TEAM_LEADERBOARD_CSV,
+        *(f"{name}.png" for name in PLOT_NAMES),
+    }
+    assert {p.name for p in folder.iterdir()} == expected
+    assert [p.name for p in folder.parent.iterdir()] == [folder.name]
+
+
+def test_report_content_matches_the_dataset(written: Path, small: Dataset) -> None:
+    parsed = parse(written.read_text(encoding="utf-8"))
+    rows = parsed.rows
+    # The summary table, cell by cell.
+    summary = small.summary_table()
+    for statistic, value in zip(summary["Statistic"], summary["Value"], strict=True):
+        assert [statistic, value] in rows
+    # Member leaderboard rows in the Dataset's order (ties broken by MemberID), by hand:
+    # alice 11/34/2, bob 11/34/2, carol 4/8/1, eve 4/8/1, dave 3/5/1.
+    board = [row for row in rows if len(row) == 6 and row[0].isdigit()]
+    assert board == [
+        ["1", "alice", "Alice", "11", "34", "2"],
+        ["2", "bob", "Bob", "11", "34", "2"],
+        ["3", "carol", SCRIPT_NAME, "4", "8", "1"],
+        ["4", "eve", "Eve", "4", "8", "1"],
+        ["5", "dave", "Dave", "3", "5", "1"],
+    ]
+    assert ["1", "Team <b>A</b>", "34"] in rows and ["2", "Team B", "13"] in rows
+    # Fairness: Respect 34, 34, 8, 8, 5 (total 89). Two members hold 68 > 89 / 2 and one
+    # holds 34 < 44.5: Nakamoto coefficient 2. The top 20% (one member) hold 34 / 89 = 38.2%.
+    assert ["Nakamoto coefficient", "2"] in rows
+    assert ["Share held by the top 20%", "38.2%"] in rows
+    assert ["Total member Respect", "89"] in rows
+    gini = small.respect_distribution.gini
+    assert ["Gini coefficient", f"{gini:.3f}"] in rows
+    text = "".join(parsed.text)
+    assert "No data-quality findings." in text
+    assert "Simulated data" not in text
+
+
+def test_names_are_escaped_and_nothing_is_loaded_from_elsewhere(written: Path) -> None:
+    page = written.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Team &lt;b&gt;A&lt;/b&gt;" in page
+    tags = parse(page).tags
+    assert [tag for tag, _ in tags if tag in ("script", "link", "iframe", "object", "embed")] == []
+    assert "<b>A" not in page
+    for _tag, attrs in tags:
+        for name in ("src", "href"):
+            target = attrs.get(name)
+            if target is None:
+                continue
+            assert not re.match(r"^[a-z][a-z0-9+.-]*:|^//|^/", target, re.IGNORECASE), target
+            if not target.startswith("#"):
+                assert (written.parent / target).is_file(), target
+    assert "url(" not in page and "@import" not in page
+
+
+def test_force_replaces_only_an_earlier_report(
+    small: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("fractal_governance.plots.PLOT_NAMES", PLOT_NAMES[:1])  # for speed
+    out = tmp_path / "site"
+    first = write_report(small, out)
+    with pytest.raises(FileExistsError, match="already exists"):
+        write_report(small.with_name("Second"), out)
+    assert "Second Report" not in first.read_text(encoding="utf-8")
+    write_report(small.with_name("Second"), out, force=True)
+    assert "<title>Second Report</title>" in first.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "diary.txt").write_text("keep me")
+    with pytest.raises(FileExistsError, match="refusing"):
+        write_report(small, other, force=True)
+    assert (other / "diary.txt").read_text() == "keep me"
+
+    a_file = tmp_path / "file"
+    a_file.write_text("keep me too")
+    with pytest.raises(FileExistsError, match="refusing"):
+        write_report(small, a_file, force=True)
+    assert a_file.read_text() == "keep me too"
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert write_report(small, empty, force=True).is_file()
+
+    with pytest.raises(FileNotFoundError):
+        write_report(small, tmp_path / "missing" / "site")
+
+
+def test_failure_leaves_nothing_behind_and_progress_is_reported(
+    small: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[int, int, str]] = []
+    original = Plots.figure
+    failing_name = PLOT_NAMES[2]
+
+    def figure(self: Plots, name: str) -> object:
+        if name == failing_name:
+            raise RuntimeError("figure failed")
+        return original(self, name)
+
+    monkeypatch.setattr(Plots, "figure", figure)
+    with pytest.raises(RuntimeError, match="figure failed"):
+        write_report(small, tmp_path / "site", progress=lambda *call: calls.append(call))
+    assert list(tmp_path.iterdir()) == []
+    total = len(PLOT_NAMES) + 2
+    assert calls == [(0, total, "starting"), (1, total, PLOT_NAMES[0]), (2, total, PLOT_NAMES[1])]
+
+    monkeypatch.setattr(Plots, "figure", original)
+    monkeypatch.setattr("fractal_governance.plots.PLOT_NAMES", PLOT_NAMES[:3])  # for speed
+    calls.clear()
+    write_report(small, tmp_path / "site", progress=lambda *call: calls.append(call))
+    total = 3 + 2
+    assert [done for done, _, _ in calls] == list(range(total + 1))
+    assert {t for _, t, _ in calls} == {total}
+    assert calls[-1] == (total, total, "done")
+
+
+def test_simulated_data_is_labelled(small: Dataset) -> None:
+    from fractal_governance import datasets
+
+    demo = datasets.load("demo")
+    assert report.is_simulated(demo)
+    assert not report.is_simulated(small)
+    page = render_index(demo, [])
+    assert "Simulated data." in page
+    assert "Simulated data." not in render_index(small, [])
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_data_without_teams_and_with_findings() -> None:
+    # cli_findings.csv: nobody has a team; alice appears as "Alice" and "Alice Smith".
+    dataset = Dataset.from_csv(FIXTURES / "cli_findings.csv")
+    parsed = parse(render_index(dataset, []))
+    text = " ".join("".join(parsed.text).split())
+    assert "No team data" in text
+    assert "1 data-quality finding:" in text
+    messages = [finding.message for finding in dataset.quality_report]
+    assert len(messages) == 1 and "alice" in messages[0].lower()
+    assert any(messages[0] in cell for row in parsed.rows for cell in row)
+    assert [tag for tag, _ in parsed.tags if tag == "img"] == []
