@@ -20,6 +20,7 @@ THIRD_PARTY = {
     "altair": "altair",
     "hypothesis": "hypothesis",
     "IPython": "ipython",
+    "ipykernel": "ipykernel",
     "jupyter_client": "jupyter-client",
     "matplotlib": "matplotlib",
     "nbclient": "nbclient",
@@ -115,7 +116,9 @@ def imports_of(path: Path) -> tuple[set[str], set[str]]:
                 first.add(module_label(parts))
             elif parts[0] in THIRD_PARTY:
                 third.add(f"@pip//{normalize(THIRD_PARTY[parts[0]])}")
-            elif parts[0] not in sys.stdlib_module_names and parts[0] not in ("conftest",):
+            elif (path.parent / f"{parts[0]}.py").is_file():
+                continue  # a sibling script, e.g. conftest or another benchmark
+            elif parts[0] not in sys.stdlib_module_names:
                 raise AssertionError(f"{path}: unknown third-party import {module}")
     return first, third
 
@@ -136,7 +139,13 @@ def module_label(parts: list[str]) -> str:
 
 def python_targets() -> list[tuple[str, dict]]:
     found = []
-    for build in sorted(REPO.glob("fractal_governance/**/BUILD")) + [REPO / "test" / "BUILD"]:
+    builds = [
+        *sorted(REPO.glob("fractal_governance/**/BUILD")),
+        REPO / "benchmarks" / "BUILD",
+        REPO / "tools" / "readme" / "BUILD",
+        REPO / "test" / "BUILD",
+    ]
+    for build in builds:
         for name, attrs in load_build(build).items():
             if attrs["kind"] in ("py_library", "py_binary", "pytest_test"):
                 found.append((f"//{attrs['package']}:{name}", attrs))
@@ -210,4 +219,6 @@ def test_every_module_has_a_target() -> None:
     }
     modules = {path.resolve() for path in REPO.glob("fractal_governance/**/*.py")}
     tests = {path.resolve() for path in REPO.glob("test/test_*.py")}
-    assert sorted(map(str, (modules | tests) - owned)) == []
+    scripts = {path.resolve() for path in REPO.glob("benchmarks/*.py")}
+    scripts |= {path.resolve() for path in REPO.glob("tools/readme/*.py")}
+    assert sorted(map(str, (modules | tests | scripts) - owned)) == []
