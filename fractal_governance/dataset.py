@@ -40,7 +40,6 @@ from fractal_governance.io import (
     Table,
     cell_problem,
     dense_codes,
-    factorize_sorted,
     read_dataframe,
     read_directory,
     read_normalized,
@@ -87,79 +86,6 @@ def _sample_statistics(
     return mean.astype(np.float64), sd.astype(np.float64)
 
 
-_HISTOGRAM_CELLS = 2**21  # meetings x distinct holdings per block (arrays of 16 MiB)
-_HISTOGRAM_LIMIT = 2 * 10**8  # beyond this many cells, use fairness' general method
-
-
-def _cumulative_gini(
-    meeting: IntArray, respect: IntArray, starts: npt.NDArray[np.bool_], meetings: int
-) -> npt.NDArray[np.float64] | None:
-    """Gini of accumulated Respect after each meeting (as fairness.cumulative_gini_by_meeting).
-
-    Takes attendance sorted by member, then meeting (``starts`` marks each member's first
-    row). With ``c_k`` of the ``n`` members seen so far holding at most the k-th distinct
-    value ``u_k``, the sum of pairwise differences is ``sum_k g_k c_k (n - c_k)`` with gaps
-    ``g_k = u_(k+1) - u_k``, which equals ``n (n u_max - total) - sum_k g_k c_k**2``; the
-    Gini is that over ``n * total``. The counts ``c`` of a block of meetings form one 2-D
-    array (meetings x values) built from per-meeting changes with cumulative sums; the only
-    Python loop adds whole rows (one per meeting, each a vectorized operation of the width of
-    the histogram). Returns None when the holdings take so many distinct values that the
-    histogram would be too large.
-    """
-    if not len(meeting):
-        return np.zeros(meetings, dtype=np.float64)
-    running = np.cumsum(respect)
-    first = np.flatnonzero(starts)
-    run = np.cumsum(starts) - 1
-    after = running - (running - respect)[first][run]  # each member's holding after a meeting
-    codes, values = dense_codes(after)
-    width = len(values)
-    if width * meetings > _HISTOGRAM_LIMIT:
-        return None
-    # Histogram cells are (meeting, holding value): +1 at each new holding, -1 at the old
-    # holding of a returning member. Prefix sums over values, then over meetings, give
-    # c[m, k], the number of members holding at most the k-th value after meeting m.
-    returning = ~starts
-    old_meeting = meeting[returning]
-    old_code = codes[np.flatnonzero(returning) - 1]
-    members = np.cumsum(np.bincount(meeting[starts], minlength=meetings))
-    totals = np.cumsum(_group_sum(meeting, respect, meetings)).astype(np.float64)
-    seen = members.astype(np.float64)
-    gaps = np.zeros(width, dtype=np.float64)
-    gaps[:-1] = np.diff(values)
-    differences = np.zeros(meetings, dtype=np.float64)
-    block = max(1, _HISTOGRAM_CELLS // width)
-    previous = np.zeros(width, dtype=np.int64)
-    for low in range(0, meetings, block):  # blocks of meetings
-        high = min(meetings, low + block)
-        size = high - low
-        new_in, old_in = (
-            (slice(None), slice(None))
-            if size == meetings
-            else ((meeting >= low) & (meeting < high), (old_meeting >= low) & (old_meeting < high))
-        )
-        # +1 at each member's new holding, -1 at a returning member's old one
-        at_most = np.bincount(
-            (meeting[new_in] - low) * width + codes[new_in], minlength=size * width
-        )
-        at_most -= np.bincount(
-            (old_meeting[old_in] - low) * width + old_code[old_in], minlength=size * width
-        )
-        at_most = at_most.reshape(size, width)
-        np.cumsum(at_most, axis=1, out=at_most)
-        # Prefix over meetings one row at a time: each step is a vectorized add of a row,
-        # several times faster than NumPy's cumsum along the strided axis.
-        at_most[0] += previous
-        for row in range(1, size):
-            np.add(at_most[row], at_most[row - 1], out=at_most[row])
-        previous = at_most[-1].copy()
-        differences[low:high] = np.square(at_most, dtype=np.float64) @ gaps
-    differences = seen * (seen * float(values[-1]) - totals) - differences
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gini = np.where(totals > 0, differences / (seen * totals), 0.0)
-    return np.clip(gini, 0.0, 1.0)
-
-
 class _Core:
     """The validated rows and everything derived from them (lazily, once)."""
 
@@ -173,9 +99,9 @@ class _Core:
 
         # Meetings: dense codes in ID order, dates, chronological order (date, then ID).
         meeting_codes, meeting_ids = table.meetings
-        first_rows = np.full(len(meeting_ids), n, dtype=np.int64)
-        np.minimum.at(first_rows, meeting_codes, np.arange(n, dtype=np.int64))
         if col.MEETING_DATE in frame.columns:
+            first_rows = np.full(len(meeting_ids), n, dtype=np.int64)
+            np.minimum.at(first_rows, meeting_codes, np.arange(n, dtype=np.int64))
             dates = frame[col.MEETING_DATE].to_numpy(dtype="datetime64[us]")[first_rows]
         else:
             dates = self._calendar_dates(meeting_ids, meeting_codes)
@@ -240,15 +166,17 @@ class _Core:
             self.att_has_level = has_level[deciding]
             self.att_respect = respect[deciding]
             self.pair_order = sort_order([self.att_member, self.att_order])
-        if col.TEAM_NAME in frame.columns:
-            team = frame[col.TEAM_NAME]
-            team = team if deciding is None else team.take(deciding)
-            team_codes, team_names = factorize_sorted(team)
-            self.att_team: IntArray = team_codes
-            self.team_names = team_names.rename(col.TEAM_NAME)
-        else:
-            self.att_team = np.full(len(self.att_order), -1, dtype=np.int64)
-            self.team_names = pd.Index([], dtype="str", name=col.TEAM_NAME)
+        team_codes, team_names = table.teams
+        if deciding is not None:
+            # only the teams named on deciding rows, renumbered densely (order kept)
+            team_codes = team_codes[deciding]
+            used = np.bincount(team_codes[team_codes >= 0], minlength=len(team_names)) > 0
+            if not used.all():
+                renumber = np.cumsum(used, dtype=np.int64) - 1
+                team_codes = np.where(team_codes >= 0, renumber[team_codes], -1)
+                team_names = team_names[used]
+        self.att_team: IntArray = team_codes
+        self.team_names = pd.Index(team_names, dtype="str", name=col.TEAM_NAME)
 
     # -- construction helpers ----------------------------------------------------------
 
@@ -327,34 +255,43 @@ class _Core:
     def member_sums(self) -> dict[str, IntArray]:
         """Per member: meetings attended, ranks given, sums of ranks, squares and Respect
         (sums over each member's run of the sorted attendance)."""
-        order = self.pair_order
-        pairs = self.pairs
-        starts = np.flatnonzero(pairs["starts"])
-        level = self.att_level[order]
+        member = self.att_member
+        m = self.member_count
+        level = self.att_level
+        attendance = self.member_attendance
         return {
-            "attendance": np.diff(np.append(starts, len(order))).astype(np.int64),
+            "attendance": attendance,
             "ranked": (
-                np.diff(np.append(starts, len(order))).astype(np.int64)
+                attendance
                 if self.att_has_level.all()
-                else np.add.reduceat(self.att_has_level[order].astype(np.int64), starts)
+                else np.bincount(member[self.att_has_level], minlength=m).astype(np.int64)
             ),
-            "rank": np.add.reduceat(level, starts),
-            "squares": np.add.reduceat(level * level, starts),
-            "respect": np.add.reduceat(pairs["respect"], starts),
+            "rank": _group_sum(member, level, m),
+            "squares": _group_sum(member, level * level, m),
+            "respect": _group_sum(member, self.att_respect, m),
         }
+
+    @cached_property
+    def member_attendance(self) -> IntArray:
+        """Meetings attended per member."""
+        return np.bincount(self.att_member, minlength=self.member_count).astype(np.int64)
 
     @cached_property
     def pairs(self) -> dict[str, npt.NDArray[Any]]:
         """Attendance sorted by member, then chronologically: meeting number, Respect, and
         where each member's run starts (every member has one, in MemberID order)."""
         order = self.pair_order
-        # every member has a run; runs are in member order, so their starts follow from
-        # the number of meetings each member attended
-        attended = np.bincount(self.att_member, minlength=self.member_count)
-        starts = np.zeros(len(order), dtype=np.bool_)
-        starts[np.cumsum(attended) - attended] = True
+        if order is self.table.member_meeting_order and self.att_order is self.table.meetings[0]:
+            meeting, starts = self.table.member_runs  # shared with the duplicate check
+        else:
+            # every member has a run; runs are in member order, so their starts follow
+            # from the number of meetings each member attended
+            attended = self.member_attendance
+            starts = np.zeros(len(order), dtype=np.bool_)
+            starts[np.cumsum(attended) - attended] = True
+            meeting = self.att_order[order]
         return {
-            "meeting": self.att_order[order],
+            "meeting": meeting,
             "respect": self.att_respect[order],
             "starts": starts,
         }
@@ -365,18 +302,6 @@ class _Core:
         pairs = self.pairs
         first: IntArray = pairs["meeting"][pairs["starts"]]
         return first
-
-    @cached_property
-    def att_is_new(self) -> npt.NDArray[np.bool_]:
-        is_new = np.empty(len(self.pair_order), dtype=np.bool_)
-        is_new[self.pair_order] = self.pairs["starts"]
-        return is_new
-
-    @cached_property
-    def row_is_new(self) -> npt.NDArray[np.bool_]:
-        if len(self.att_order) == len(self.row_member):
-            return self.att_is_new
-        return self.row_meeting_order == self.member_first_meeting[self.row_member]
 
     @cached_property
     def member_summary(self) -> pd.DataFrame:
@@ -418,9 +343,13 @@ class _Core:
         if col.NAME not in frame.columns:
             return pd.Series(np.nan, index=self.member_ids, dtype="str")
         names = frame[col.NAME]
-        rows = np.flatnonzero(names.notna().to_numpy())
-        first = np.full(m, len(frame), dtype=np.int64)
-        np.minimum.at(first, self.row_member[rows], rows)
+        named = names.notna().to_numpy()
+        if named.all():
+            first = self.table.member_first_rows
+        else:
+            rows = np.flatnonzero(named)
+            first = np.full(m, len(frame), dtype=np.int64)
+            np.minimum.at(first, self.row_member[rows], rows)
         has = first < len(frame)
         taken = names.take(np.where(has, first, 0)).to_numpy()
         return pd.Series(taken, index=self.member_ids, dtype="str").mask(~has)
@@ -546,7 +475,7 @@ class _Core:
     @cached_property
     def gini_by_meeting(self) -> pd.DataFrame:
         pairs = self.pairs
-        gini = _cumulative_gini(
+        gini = fairness.cumulative_gini_of_member_runs(
             pairs["meeting"], pairs["respect"], pairs["starts"], self.meeting_count
         )
         if gini is None:  # too many distinct holdings for the histogram: the general method
@@ -564,7 +493,14 @@ class _Core:
 
     @cached_property
     def quality_report(self) -> QualityReport:
-        return quality.check(self.table.frame, self.table.level_column, self.table.members)
+        table = self.table
+        return quality.check(
+            table.frame,
+            table.level_column,
+            table.members,
+            member_first_rows=table.member_first_rows,
+            team_name_codes=table.teams[0],
+        )
 
 
 def _statistics(values: npt.ArrayLike) -> Statistics:
@@ -831,8 +767,10 @@ class Dataset:
                 f"meeting_id={meeting_id} is not in this dataset: valid meeting IDs are in the "
                 f"range [{valid[0]}, {valid[-1]}]" + (" (with gaps)" if gaps else "")
             )
-        mask = in_meeting & (core.row_is_new if new else ~core.row_is_new)
-        return core.df.loc[mask]
+        rows = np.flatnonzero(in_meeting)
+        # a row is new when its meeting is the member's first (chronologically)
+        is_new = core.row_meeting_order[rows] == core.member_first_meeting[core.row_member[rows]]
+        return core.df.iloc[rows[is_new if new else ~is_new]]
 
     def get_new_member_dataframe_for_meeting_id(self, meeting_id: int) -> pd.DataFrame:
         """The rows of ``meeting_id`` whose member attends for the first time (by date)."""

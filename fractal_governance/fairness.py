@@ -18,6 +18,7 @@ import pandas as pd
 __all__ = [
     "RespectDistribution",
     "cumulative_gini_by_meeting",
+    "cumulative_gini_of_member_runs",
     "gini",
     "lorenz_curve",
     "nakamoto_coefficient",
@@ -379,3 +380,150 @@ def cumulative_gini_by_meeting(
     else:
         raise ValueError(f"unknown method {method!r}")
     return pd.Series(result, index=h.meeting_labels, name="Gini")
+
+
+HISTOGRAM_CELLS = 2**22
+"""Cells (meetings x distinct holdings) that :func:`cumulative_gini_of_member_runs` counts
+at once (int64: 32 MiB per array)."""
+
+HISTOGRAM_LIMIT = 2 * 10**8
+"""Above this many cells :func:`cumulative_gini_of_member_runs` declines (returns None)."""
+
+_HISTOGRAM_BLOCKS = 16  # meeting blocks, each as wide as the largest holding so far
+
+
+def _dense_integer_codes(
+    values: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(code per value, distinct values ascending) for non-negative integers."""
+    top = int(values.max())
+    if top <= 4 * values.size + 4096:
+        present = np.bincount(values, minlength=top + 1) > 0
+        lookup = np.cumsum(present, dtype=np.int64) - 1
+        return lookup[values], np.flatnonzero(present).astype(np.int64)
+    distinct, codes = np.unique(values, return_inverse=True)
+    return codes.astype(np.int64).ravel(), distinct.astype(np.int64)
+
+
+def cumulative_gini_of_member_runs(
+    meeting: npt.NDArray[np.int64],
+    respect: npt.NDArray[np.int64],
+    starts: npt.NDArray[np.bool_],
+    meeting_count: int,
+) -> npt.NDArray[np.float64] | None:
+    """Gini of accumulated Respect after each meeting, for integral Respect.
+
+    The same numbers as :func:`cumulative_gini_by_meeting`, from attendance the caller has
+    already summed per (member, meeting) and sorted by member, then meeting.
+
+    Parameters
+    ----------
+    meeting : int64 array
+        Per (member, meeting) pair, the meeting's number ``0 .. meeting_count - 1`` (every
+        meeting number occurs).
+    respect : int64 array
+        Respect (>= 0) the member earned in that meeting.
+    starts : bool array
+        True at each member's first pair.
+    meeting_count : int
+        Number of meetings.
+
+    Returns
+    -------
+    float64 array or None
+        The Gini after each meeting; None when the holdings take so many distinct values
+        that the histogram below would exceed ``HISTOGRAM_LIMIT`` cells.
+
+    Notes
+    -----
+    With ``c_k`` of the ``n`` members seen so far holding at most the k-th distinct holding
+    ``u_k`` and gaps ``g_k = u_(k+1) - u_k``, the sum of pairwise differences is
+    ``sum_k g_k c_k (n - c_k) = n (n u_max - total) - sum_k g_k c_k**2``, and the Gini is
+    that over ``n * total``. The counts form a (meeting x holding) table built from
+    per-meeting changes (+1 at a member's new holding, -1 at their old one) with prefix
+    sums over meetings (a loop adding whole rows: each step is one vectorized addition)
+    and over holdings. Holdings only grow, so a block of meetings only needs the columns up
+    to the largest holding so far; beyond it every ``c_k`` is ``n``.
+    """
+    if not len(meeting):
+        return np.zeros(meeting_count, dtype=np.float64)
+    running = np.cumsum(respect)
+    first = np.flatnonzero(starts)
+    run = np.cumsum(starts) - 1
+    after = running - (running - respect)[first][run]  # each member's holding after a meeting
+    codes, values = _dense_integer_codes(after)
+    width = len(values)
+    if width * meeting_count > HISTOGRAM_LIMIT:
+        return None
+    returning = np.flatnonzero(~starts)
+    old_meeting = meeting[returning]
+    old_code = codes[returning - 1]
+    seen = np.cumsum(np.bincount(meeting[starts], minlength=meeting_count)).astype(np.float64)
+    earned = np.bincount(meeting, weights=respect, minlength=meeting_count)
+    totals = np.cumsum(earned)
+    gaps = np.zeros(width, dtype=np.float64)
+    gaps[:-1] = np.diff(values)
+    u_max = float(values[-1])
+
+    # Meeting blocks and the columns each needs (the largest holding code so far, + 1).
+    blocks = min(_HISTOGRAM_BLOCKS, meeting_count)
+    block_of_meeting = np.arange(meeting_count, dtype=np.int64) * blocks // meeting_count
+    cell_counts = np.bincount(block_of_meeting[meeting] * width + codes, minlength=blocks * width)
+    held = cell_counts.reshape(blocks, width) > 0
+    block_top = width - np.argmax(held[:, ::-1], axis=1)
+    block_width = np.maximum.accumulate(block_top)
+    # Chunks: runs of meetings in one block, at most HISTOGRAM_CELLS cells each; passes:
+    # runs of chunks counted together.
+    block_start = np.searchsorted(block_of_meeting, np.arange(blocks + 1))
+    chunks: list[tuple[int, int, int]] = []
+    for b in range(blocks):
+        w = int(block_width[b])
+        rows = max(1, HISTOGRAM_CELLS // w)
+        for low in range(int(block_start[b]), int(block_start[b + 1]), rows):
+            chunks.append((low, min(low + rows, int(block_start[b + 1])), w))
+    pair_differences = np.zeros(meeting_count, dtype=np.float64)
+    carry = np.zeros(0, dtype=np.int64)  # members per holding after the previous chunk
+    index = 0
+    while index < len(chunks):
+        cells = 0
+        stop = index
+        while stop < len(chunks) and (
+            stop == index
+            or cells + (chunks[stop][1] - chunks[stop][0]) * chunks[stop][2] <= HISTOGRAM_CELLS
+        ):
+            cells += (chunks[stop][1] - chunks[stop][0]) * chunks[stop][2]
+            stop += 1
+        low, high = chunks[index][0], chunks[stop - 1][1]
+        # where each meeting's row starts in this pass's cells
+        base = np.zeros(meeting_count, dtype=np.int64)
+        offset = 0
+        for lo, hi, w in chunks[index:stop]:
+            base[lo:hi] = offset + np.arange(hi - lo, dtype=np.int64) * w
+            offset += (hi - lo) * w
+        if low == 0 and high == meeting_count:
+            new_cells = base[meeting] + codes
+            old_cells = base[old_meeting] + old_code
+        else:
+            new_in = (meeting >= low) & (meeting < high)
+            old_in = (old_meeting >= low) & (old_meeting < high)
+            new_cells = base[meeting[new_in]] + codes[new_in]
+            old_cells = base[old_meeting[old_in]] + old_code[old_in]
+        counts = np.bincount(new_cells, minlength=cells)
+        counts -= np.bincount(old_cells, minlength=cells)
+        offset = 0
+        for lo, hi, w in chunks[index:stop]:
+            table = counts[offset : offset + (hi - lo) * w].reshape(hi - lo, w)
+            offset += (hi - lo) * w
+            table[0, : len(carry)] += carry
+            for row in range(1, hi - lo):  # prefix over meetings, one row at a time
+                np.add(table[row], table[row - 1], out=table[row])
+            carry = table[-1].copy()
+            at_most = np.cumsum(table, axis=1, dtype=np.float64)  # c_k
+            squares = np.einsum("mk,mk,k->m", at_most, at_most, gaps[:w])
+            beyond = u_max - float(values[w]) if w < width else 0.0
+            squares += np.square(seen[lo:hi]) * beyond
+            pair_differences[lo:hi] = seen[lo:hi] * (seen[lo:hi] * u_max - totals[lo:hi]) - squares
+        index = stop
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gini = np.where(totals > 0, pair_differences / (seen * totals), 0.0)
+    return np.clip(gini, 0.0, 1.0)

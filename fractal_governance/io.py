@@ -239,6 +239,22 @@ class Table:
         return codes, uniques.rename(col.MEMBER_ID)
 
     @cached_property
+    def member_first_rows(self) -> npt.NDArray[np.int64]:
+        """Per member (in the order of ``members``), the first row where they appear."""
+        codes, uniques = self.members
+        first = np.full(len(uniques), len(codes), dtype=np.int64)
+        present = codes >= 0
+        np.minimum.at(first, codes[present], np.flatnonzero(present))
+        return first
+
+    @cached_property
+    def teams(self) -> tuple[npt.NDArray[np.int64], pd.Index]:
+        """(code per row, TeamNames ascending; -1 for no team): ``TeamName`` factorized."""
+        if col.TEAM_NAME not in self.frame.columns:
+            return np.full(len(self.frame), -1, dtype=np.int64), pd.Index([], dtype="str")
+        return factorize_sorted(self.frame[col.TEAM_NAME])
+
+    @cached_property
     def meetings(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(code per row, MeetingIDs ascending): ``MeetingID`` numbered densely."""
         return dense_codes(self.frame[col.MEETING_ID].to_numpy(dtype=np.int64))
@@ -247,6 +263,16 @@ class Table:
     def member_meeting_order(self) -> npt.NDArray[np.intp]:
         """Row order sorted by MemberID, then MeetingID (stable, so rounds keep file order)."""
         return sort_order([self.members[0], self.meetings[0]])
+
+    @cached_property
+    def member_runs(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """In ``member_meeting_order``: each row's meeting code, and where each member's
+        run of rows starts (members in code order, every member has a run)."""
+        codes, uniques = self.members
+        attended = np.bincount(codes, minlength=len(uniques))
+        starts = np.zeros(len(codes), dtype=np.bool_)
+        starts[(np.cumsum(attended) - attended)[attended > 0]] = True
+        return self.meetings[0][self.member_meeting_order], starts
 
     @property
     def has_rounds(self) -> bool:
@@ -418,6 +444,24 @@ def _text_column(
     return series
 
 
+def _team_names(series: pd.Series) -> tuple[pd.Series, tuple[npt.NDArray[np.int64], pd.Index]]:
+    """TeamName as text with blank names missing, and its sorted factorization."""
+    text = _text_column(series, check_blank=False)
+    codes, uniques = factorize_sorted(text)
+    blank = np.asarray(
+        uniques.str.isspace() | (uniques.str.len() == 0), dtype=np.bool_
+    )  # as _text_column would find them
+    if blank.any():
+        rows = np.zeros(len(codes), dtype=np.bool_)
+        named = codes >= 0
+        rows[named] = blank[codes[named]]
+        text = text.mask(rows)
+        renumber = np.cumsum(~blank, dtype=np.int64) - 1
+        codes = np.where(named & ~rows, renumber[np.where(named, codes, 0)], -1)
+        uniques = uniques[~blank]
+    return text, (codes.astype(np.int64, copy=False), uniques)
+
+
 def _numbers(
     series: pd.Series,
 ) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -474,6 +518,19 @@ def _whole_numbers(
         values = series.to_numpy()
         if values.min() >= minimum and (maximum is None or values.max() <= maximum):
             return values.astype(np.int64, copy=False), np.zeros(len(values), dtype=np.bool_)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and len(series):
+        # Happy path of a float column (integers with empty cells): whole numbers within
+        # range; anything else takes the general path below, which names the rows.
+        values = series.to_numpy()
+        missing = np.isnan(values)
+        if allow_missing or not missing.any():
+            top = _EXACT_FLOAT_INT - 1 if maximum is None else min(maximum, _EXACT_FLOAT_INT - 1)
+            low, high = np.fmin.reduce(values), np.fmax.reduce(values)
+            if np.isnan(low) or (low >= minimum and high <= top):
+                filled = np.where(missing, 0.0, values)
+                ints = filled.astype(np.int64)
+                if np.array_equal(ints, filled):
+                    return ints, missing
     values, missing, unreadable = _numbers(series)
     if values.dtype.kind == "f":
         # A value is a whole number exactly when it survives the round trip through int64
@@ -619,13 +676,40 @@ def factorize_sorted(series: pd.Series) -> tuple[npt.NDArray[np.int64], pd.Index
     Same result as ``pd.factorize(series, sort=True)``, but sorts only the distinct values
     (about twice as fast on a million Arrow-backed strings).
     """
-    codes, uniques = pd.factorize(series)
+    codes, uniques, _ = _factorize_sorted(series, first_rows=False)
+    return codes, uniques
+
+
+def _factorize_sorted(
+    series: pd.Series, *, first_rows: bool
+) -> tuple[npt.NDArray[np.int64], pd.Index, npt.NDArray[np.int64] | None]:
+    """:func:`factorize_sorted` plus, optionally, the first row of each distinct value.
+
+    ``pd.factorize`` numbers values in order of appearance, so a value first appears where
+    its code exceeds every earlier code: one running maximum instead of a scatter-minimum.
+    """
+    missing = series.isna().to_numpy()
+    if not first_rows and 2 * int(missing.sum()) > len(series):
+        # mostly empty (e.g. TeamName): hash only the values present
+        present = np.flatnonzero(~missing)
+        some_codes, uniques = pd.factorize(series.iloc[present])
+        codes = np.full(len(series), -1, dtype=np.int64)
+        codes[present] = some_codes
+    else:
+        codes, uniques = pd.factorize(series)
     uniques = pd.Index(uniques, dtype="str")
     order = np.asarray(uniques.argsort(), dtype=np.intp)
     rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
     rank[-1] = -1  # code -1 (missing) stays -1
-    return rank[codes], uniques.take(order)
+    first = None
+    if first_rows:
+        seen = np.empty(len(codes), dtype=codes.dtype)
+        if len(codes):
+            seen[0] = -1
+            np.maximum.accumulate(codes[:-1], out=seen[1:])
+        first = np.flatnonzero(codes > seen).astype(np.int64)[order]
+    return rank[codes], uniques.take(order), first
 
 
 def dense_codes(
@@ -641,6 +725,9 @@ def dense_codes(
     top = int(values.max())
     if int(values.min()) >= 0 and top <= 4 * len(values) + 4096:
         present = np.bincount(values, minlength=top + 1) > 0
+        low = int(values.min())
+        if present[low:].all():  # consecutive values (e.g. meetings 1..n): no lookup
+            return values - low, np.arange(low, top + 1, dtype=np.int64)
         lookup = np.cumsum(present, dtype=np.int64) - 1
         return lookup[values], np.flatnonzero(present).astype(np.int64)
     codes, uniques = pd.factorize(values, sort=True)
@@ -673,12 +760,19 @@ def sort_order(keys: Sequence[npt.NDArray[np.int64]]) -> npt.NDArray[np.intp]:
     significant first), which is several times faster than ``lexsort`` on large tables.
     """
     n = len(keys[0])
+    if len(keys) > 1 and _non_decreasing(keys[-1]):
+        # rows already in order of the last key (e.g. files listed meeting by meeting)
+        keys = keys[:-1]
     if not all(int(k.max(initial=0)) < 2**16 for k in keys):
         return np.lexsort(tuple(reversed(keys)))
     order = np.argsort(keys[-1].astype(np.uint16), kind="stable")
     for key in reversed(keys[:-1]):
         order = order[np.argsort(key[order].astype(np.uint16), kind="stable")]
     return order if n else np.zeros(0, dtype=np.intp)
+
+
+def _non_decreasing(values: npt.NDArray[np.int64]) -> bool:
+    return bool((values[1:] >= values[:-1]).all())
 
 
 def _repeated_in_order(
@@ -741,7 +835,7 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     # MemberID is factorized here once (sorted) and the codes kept for the Dataset; blank
     # IDs are looked for among the distinct values only.
     member = _text_column(frame[col.MEMBER_ID], check_blank=False)
-    member_codes, member_uniques = factorize_sorted(member)
+    member_codes, member_uniques, member_first = _factorize_sorted(member, first_rows=True)
     member_uniques = member_uniques.rename(col.MEMBER_ID)
     blank_ids = np.asarray(member_uniques.str.strip() == "", dtype=np.bool_)
     empty_member = member_codes < 0
@@ -810,9 +904,12 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     if col.NAME in names:
         # A blank name changes no number; CSV cells are only type-checked (saves a pass).
         columns[col.NAME] = _text_column(frame[col.NAME], check_blank=from_dataframe)
+    teams = None
     if col.TEAM_NAME in names:
-        # A blank team name would make a team of its own: treat it as no team.
-        columns[col.TEAM_NAME] = _text_column(frame[col.TEAM_NAME], may_be_empty=from_dataframe)
+        # A blank team name would make a team of its own: treat it as no team. Team names
+        # are factorized here (the Dataset needs the codes) and blanks looked for among
+        # the distinct names only.
+        columns[col.TEAM_NAME], teams = _team_names(frame[col.TEAM_NAME])
     if col.TEAM_ID in names:
         team, team_missing = _whole_numbers(
             frame,
@@ -843,12 +940,23 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
             typed[name] = values
     table = Table(typed, origin, level)
     table.__dict__["members"] = (member_codes.astype(np.int64, copy=False), member_uniques)
+    if member_first is not None and not empty_member.any():
+        table.__dict__["member_first_rows"] = member_first
+    if teams is not None:
+        table.__dict__["teams"] = teams
     table.__dict__["meetings"] = dense_codes(meeting)
     if has_rounds:
         repeated = duplicated_rows([table.meetings[0], rounds, table.members[0]])
     else:
-        keys = [table.members[0], table.meetings[0]]
-        repeated = _repeated_in_order(keys, table.member_meeting_order)
+        # sorted by member, then meeting: a repeat is an equal neighbour in one member's run
+        sorted_meetings, starts = table.member_runs
+        same = (sorted_meetings[1:] == sorted_meetings[:-1]) & ~starts[1:]
+        repeated = None
+        if same.any():
+            order = table.member_meeting_order
+            repeated = np.zeros(len(order), dtype=np.bool_)
+            repeated[order[1:][same]] = True
+            repeated[order[:-1][same]] = True
     if repeated is not None:
         problem = "lists a member twice in one meeting" + (" and round" if has_rounds else "")
         problems.append(
@@ -1080,6 +1188,7 @@ def read_normalized(
                 out[col.TEAM_NAME] = team_names
         joined = Table(pd.DataFrame(out), table.origin, table.level_column)
         joined.__dict__["members"] = table.members  # same MemberIDs: reuse the codes
+        joined.__dict__["member_first_rows"] = table.member_first_rows
         return joined
 
     return _guard(source, load)

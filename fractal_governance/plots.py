@@ -31,7 +31,6 @@ import matplotlib.ticker
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import scipy.stats
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
@@ -432,6 +431,8 @@ class Plots:
         if x.size:
             ax.set_xlim(x.min() - 1, x.max() + 1)
         if np.unique(x).size >= 2:
+            import scipy.stats  # imported here: it is slow to import and only this plot needs it
+
             fit = scipy.stats.linregress(x, y)
             line_x = np.array([x.min() - 0.5, x.max() + 0.5])
             ax.plot(

@@ -137,6 +137,24 @@ def _runs(sorted_keys: npt.NDArray[np.int64]) -> list[slice]:
     return [slice(int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
 
 
+def _level_bits(
+    codes: npt.NDArray[np.int64], levels: npt.NDArray[np.int64], n_groups: int
+) -> npt.NDArray[np.uint64]:
+    """Per group, the set of its levels (1..60) as bits."""
+    width = int(levels.max(initial=0)) + 1
+    if n_groups * width <= 4 * len(codes) + 4096:
+        # a (group x level) table of presence: one bincount, no scattered bitwise-or
+        present = np.bincount(codes * width + levels, minlength=n_groups * width) > 0
+        powers = np.left_shift(np.uint64(1), np.arange(width, dtype=np.uint64))
+        bits: npt.NDArray[np.uint64] = np.bitwise_or.reduce(
+            np.where(present.reshape(n_groups, width), powers, np.uint64(0)), axis=1
+        )
+        return bits
+    bits = np.zeros(n_groups, dtype=np.uint64)
+    np.bitwise_or.at(bits, codes, np.left_shift(np.uint64(1), levels.astype(np.uint64)))
+    return bits
+
+
 def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     if col.GROUP not in frame.columns or not len(frame):
         return []
@@ -148,13 +166,18 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     rows = np.arange(len(frame)) if every else np.flatnonzero(has_group)
 
     def column(name: str) -> npt.NDArray[np.int64]:
-        values = frame[name].to_numpy(dtype=np.int64, na_value=0)
+        series = frame[name]
+        values: npt.NDArray[np.int64] = (
+            series.to_numpy()
+            if series.dtype == np.int64
+            else series.to_numpy(dtype=np.int64, na_value=0)
+        )
         return values if every else values[rows]
 
     meeting = column(col.MEETING_ID)
     group = column(col.GROUP)
     has_rounds = col.ROUND in frame.columns
-    round_ = column(col.ROUND) if has_rounds else np.ones(len(rows), dtype=np.int64)
+    round_ = column(col.ROUND) if has_rounds else None
     level = column(level_column)
     has_level = frame[level_column].notna().to_numpy()
     has_level = has_level if every else has_level[rows]
@@ -162,17 +185,15 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     # One code per (meeting, round, group); per group its size, how many members have a
     # level, and the set of levels as bits (levels are 1..60).
     codes, _ = dense_codes(
-        combined_key([meeting, round_, group] if has_rounds else [meeting, group])
+        combined_key([meeting, round_, group] if round_ is not None else [meeting, group])
     )
     n_groups = int(codes.max()) + 1
     size = np.bincount(codes, minlength=n_groups)
-    ranked_codes = codes[has_level]
-    ranked_levels = level[has_level]
-    level_count = np.bincount(ranked_codes, minlength=n_groups)
-    bits = np.zeros(n_groups, dtype=np.uint64)
-    np.bitwise_or.at(
-        bits, ranked_codes, np.left_shift(np.uint64(1), ranked_levels.astype(np.uint64))
-    )
+    all_ranked = bool(has_level.all())
+    ranked_codes = codes if all_ranked else codes[has_level]
+    ranked_levels = level if all_ranked else level[has_level]
+    level_count = size if all_ranked else np.bincount(ranked_codes, minlength=n_groups)
+    bits = _level_bits(ranked_codes, ranked_levels, n_groups)
     has_duplicate = np.bitwise_count(bits) < level_count
     # A complete group of n <= 6 without duplicates and levels <= 6 should have exactly
     # levels 7 - n .. 6.
@@ -196,7 +217,7 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     first_row = np.full(n_groups, len(codes), dtype=np.int64)
     np.minimum.at(first_row, codes, np.arange(len(codes), dtype=np.int64))
     group_meeting = meeting[first_row]
-    group_round = round_[first_row]
+    group_round = round_[first_row] if round_ is not None else np.ones(n_groups, dtype=np.int64)
     group_number = group[first_row]
 
     findings: list[tuple[int, int, Finding]] = []  # (group code, kind order, finding)
@@ -284,32 +305,46 @@ def _name_conflicts(
     name_column: str,
     kind: str,
     key_codes: tuple[npt.NDArray[np.int64], pd.Index] | None = None,
+    first_rows: npt.NDArray[np.int64] | None = None,
+    name_codes: npt.NDArray[np.int64] | None = None,
 ) -> list[Finding]:
-    """One finding per key that appears with two or more distinct names."""
+    """One finding per key that appears with two or more distinct names.
+
+    ``first_rows`` (the first row of each key, when every row has a key and a name) and
+    ``name_codes`` (names factorized, -1 for none) only save time.
+    """
     if key_column not in frame.columns or name_column not in frame.columns:
         return []
     all_key_codes, key_uniques = (
         key_codes if key_codes is not None else pd.factorize(frame[key_column])
     )
     names = frame[name_column]
-    named = (all_key_codes >= 0) & names.notna().to_numpy()
+    has_name = names.notna().to_numpy() if name_codes is None else name_codes >= 0
+    named = (all_key_codes >= 0) & has_name
     if not named.any():
         return []
-    rows = np.flatnonzero(named)
-    row_keys = all_key_codes[rows]
+    every = bool(named.all())
+    rows = np.arange(len(frame)) if every else np.flatnonzero(named)
+    row_keys = all_key_codes if every else all_key_codes[rows]
     # Compare every name with the first name of its key: cheaper than factorizing names.
-    first = np.full(len(key_uniques), len(frame), dtype=np.int64)
-    np.minimum.at(first, row_keys, rows)
-    every = len(rows) == len(frame)
-    given = names.reset_index(drop=True) if every else names.take(rows).reset_index(drop=True)
-    expected = names.take(first[row_keys]).reset_index(drop=True)
-    differs = (given != expected).to_numpy(dtype=np.bool_)
+    if first_rows is None or not every:
+        first = np.full(len(key_uniques), len(frame), dtype=np.int64)
+        np.minimum.at(first, row_keys, rows)
+    else:
+        first = first_rows
+    if name_codes is not None:
+        given_codes = name_codes if every else name_codes[rows]
+        differs = given_codes != name_codes[first[row_keys]]
+    else:
+        given = names.reset_index(drop=True) if every else names.take(rows).reset_index(drop=True)
+        expected = names.take(first[row_keys]).reset_index(drop=True)
+        differs = (given != expected).to_numpy(dtype=np.bool_)
     if not differs.any():
         return []
     conflicted = np.unique(row_keys[differs])
     involved = rows[np.isin(row_keys, conflicted)]
-    name_codes, name_uniques = pd.factorize(names.take(involved))
-    pairs = pd.DataFrame({"k": all_key_codes[involved], "n": name_codes, "row": involved})
+    involved_names, name_uniques = pd.factorize(names.take(involved))
+    pairs = pd.DataFrame({"k": all_key_codes[involved], "n": involved_names, "row": involved})
     chosen = pairs.drop_duplicates(["k", "n"])  # first appearance of each (key, name)
     meeting = frame[col.MEETING_ID].to_numpy(dtype=np.int64)
     group = None
@@ -349,6 +384,9 @@ def check(
     frame: pd.DataFrame,
     level_column: str = col.RANK,
     member_codes: tuple[npt.NDArray[np.int64], pd.Index] | None = None,
+    *,
+    member_first_rows: npt.NDArray[np.int64] | None = None,
+    team_name_codes: npt.NDArray[np.int64] | None = None,
 ) -> QualityReport:
     """Find the anomalies in validated weekly-layout rows (see the module docstring).
 
@@ -362,8 +400,33 @@ def check(
         ``"Rank"`` or ``"Level"``.
     member_codes : (codes, MemberIDs), optional
         ``MemberID`` already factorized (saves time on large tables).
+    member_first_rows : int array, optional
+        With ``member_codes``: the first row of each member (saves time).
+    team_name_codes : int array, optional
+        ``TeamName`` factorized, -1 where missing (saves time).
     """
     findings = _group_findings(frame, level_column)
-    findings += _name_conflicts(frame, col.MEMBER_ID, col.NAME, MEMBER_NAME_CONFLICT, member_codes)
-    findings += _name_conflicts(frame, col.TEAM_ID, col.TEAM_NAME, TEAM_NAME_CONFLICT)
+    findings += _name_conflicts(
+        frame,
+        col.MEMBER_ID,
+        col.NAME,
+        MEMBER_NAME_CONFLICT,
+        member_codes,
+        first_rows=member_first_rows if member_codes is not None else None,
+    )
+    team_codes = None
+    if col.TEAM_ID in frame.columns and team_name_codes is not None:
+        team_ids = frame[col.TEAM_ID]
+        present = team_ids.notna().to_numpy()
+        ids = team_ids.to_numpy(dtype=np.int64, na_value=0)
+        codes, distinct = dense_codes(np.where(present, ids, 0))
+        team_codes = (np.where(present, codes, -1), pd.Index(distinct))
+    findings += _name_conflicts(
+        frame,
+        col.TEAM_ID,
+        col.TEAM_NAME,
+        TEAM_NAME_CONFLICT,
+        team_codes,
+        name_codes=team_name_codes if team_codes is not None else None,
+    )
     return QualityReport(tuple(findings))

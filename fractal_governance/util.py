@@ -23,6 +23,7 @@ __all__ = [
 ]
 
 _UNNAMED = re.compile(r"^Unnamed: \d+$")
+_MAX_MEETING_ID = (datetime.date.max - datetime.date.min).days + 1  # one meeting a day at most
 
 
 def _has_pyarrow() -> bool:
@@ -182,10 +183,28 @@ class MeetingCalendar:
                 raise ValueError(f"meeting_id={ids[np.argmax(bad)]} is not an integer")
         elif ids.dtype.kind not in "iu":
             raise ValueError(f"meeting ids must be integers, got dtype {ids.dtype}")
+        # IDs beyond int64 (huge floats, large unsigned values) cannot be cast exactly
+        too_large = ids > _MAX_MEETING_ID
+        if too_large.any():
+            raise ValueError(
+                f"meeting_id={ids[np.argmax(too_large)]} is too large: its date would be "
+                f"after {datetime.date.max.isoformat()} in any calendar"
+            )
         ids64 = ids.astype(np.int64)
         too_small = ids64 < 1
         if too_small.any():
             raise ValueError(f"meeting_id={int(ids64[np.argmax(too_small)])} must be >= 1")
+        # Dates after 9999-12-31 would wrap around silently in NumPy's datetime arithmetic:
+        # check the largest ID exactly, in Python integers.
+        largest = int(ids64.max())
+        last_slot = (
+            largest - 1 + int(np.searchsorted(self._skipped_shifted, largest - 1, side="right"))
+        )
+        if last_slot * self.cadence_days > (datetime.date.max - self.start).days:
+            raise ValueError(
+                f"meeting_id={largest} is too large: its date would be after "
+                f"{datetime.date.max.isoformat()} in this calendar"
+            )
         number = ids64 - 1
         slot = number + np.searchsorted(self._skipped_shifted, number, side="right")
         start = np.datetime64(self.start, "D")

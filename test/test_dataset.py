@@ -18,7 +18,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fractal_governance import dataset as dataset_module
 from fractal_governance import fairness
 from fractal_governance.dataset import Dataset, DatasetError, Statistics
 from fractal_governance.math import OPTIMISM, RespectSchedule
@@ -671,9 +670,9 @@ def test_cumulative_gini_matches_fairness(frame: pd.DataFrame, cells: st.DataObj
     np.testing.assert_allclose(got.loc[dataset.meeting_ids].to_numpy(), expected, atol=1e-12)
     cells_per_block = cells.draw(st.sampled_from([1, 2, 5, 64]))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(dataset_module, "_HISTOGRAM_CELLS", cells_per_block)
+        patch.setattr(fairness, "HISTOGRAM_CELLS", cells_per_block)
         blocked = build(frame).df_gini_by_meeting.set_index("MeetingID")["Gini"]
-        patch.setattr(dataset_module, "_HISTOGRAM_LIMIT", 0)
+        patch.setattr(fairness, "HISTOGRAM_LIMIT", 0)
         fallback = build(frame).df_gini_by_meeting.set_index("MeetingID")["Gini"]
     np.testing.assert_allclose(blocked.to_numpy(), got.to_numpy(), atol=1e-12)
     np.testing.assert_allclose(fallback.to_numpy(), got.to_numpy(), atol=1e-12)

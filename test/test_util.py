@@ -148,6 +148,25 @@ def test_meeting_ids_below_one_are_rejected(bad: int) -> None:
         GENESIS_CALENDAR.timestamps([1, bad])
 
 
+def test_meeting_ids_past_year_9999_are_rejected_not_wrapped() -> None:
+    # Genesis: meeting n >= 8 sits on slot n (one skipped week before it), i.e. 7 * n days
+    # after 2022-02-26; the last slot on or before 9999-12-31 is days // 7.
+    days = (datetime.date(9999, 12, 31) - datetime.date(2022, 2, 26)).days
+    last = days // 7
+    expected = pd.Timestamp(datetime.date(2022, 2, 26) + datetime.timedelta(days=7 * last))
+    assert GENESIS_CALENDAR.timestamps([last])[0] == expected
+    assert meeting_id_to_timestamp(last) == expected
+    for too_large in (last + 1, 10**18, 2**62):
+        with pytest.raises(ValueError, match="too large"):
+            GENESIS_CALENDAR.timestamps([1, too_large])
+        with pytest.raises(ValueError, match="too large"):
+            meeting_id_to_timestamp(too_large)
+    with pytest.raises(ValueError, match="too large"):
+        GENESIS_CALENDAR.timestamps(np.array([1, 2**63 + 5], dtype=np.uint64))
+    with pytest.raises(ValueError, match="too large"):
+        GENESIS_CALENDAR.timestamps([1.0, 1e300])
+
+
 def test_non_integer_meeting_ids_are_rejected() -> None:
     with pytest.raises(ValueError):
         meeting_id_to_timestamp(1.5)  # type: ignore[arg-type]
