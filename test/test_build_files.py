@@ -142,6 +142,7 @@ def python_targets() -> list[tuple[str, dict]]:
     builds = [
         *sorted(REPO.glob("fractal_governance/**/BUILD")),
         REPO / "benchmarks" / "BUILD",
+        REPO / "tools" / "cli" / "BUILD",
         REPO / "tools" / "readme" / "BUILD",
         REPO / "test" / "BUILD",
     ]
@@ -221,4 +222,5 @@ def test_every_module_has_a_target() -> None:
     tests = {path.resolve() for path in REPO.glob("test/test_*.py")}
     scripts = {path.resolve() for path in REPO.glob("benchmarks/*.py")}
     scripts |= {path.resolve() for path in REPO.glob("tools/readme/*.py")}
+    scripts |= {path.resolve() for path in REPO.glob("tools/cli/*.py")}
     assert sorted(map(str, (modules | tests | scripts) - owned)) == []
