@@ -25,6 +25,7 @@ import datetime
 import operator
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -45,6 +46,8 @@ from fractal_governance.io import (
     read_normalized,
     read_weekly_csv,
     sort_order,
+    start,
+    worth_a_thread,
 )
 from fractal_governance.math import GENESIS, RespectSchedule
 from fractal_governance.quality import DataQualityWarning, QualityReport
@@ -89,8 +92,15 @@ def _sample_statistics(
 class _Core:
     """The validated rows and everything derived from them (lazily, once)."""
 
-    def __init__(self, table: Table, schedule: RespectSchedule, calendar: MeetingCalendar) -> None:
+    def __init__(
+        self,
+        table: Table,
+        schedule: RespectSchedule,
+        calendar: MeetingCalendar,
+        quality_check: Callable[[], QualityReport],
+    ) -> None:
         self.table = table
+        self._quality_check = quality_check  # returns the report (maybe from a worker thread)
         self.schedule = schedule
         self.calendar = calendar
         frame = table.frame
@@ -493,14 +503,24 @@ class _Core:
 
     @cached_property
     def quality_report(self) -> QualityReport:
-        table = self.table
+        return self._quality_check()
+
+
+def _quality_check(table: Table) -> Callable[[], QualityReport]:
+    """The quality check of ``table`` as a call on inputs gathered now (safe in a thread)."""
+    frame, level_column = table.frame, table.level_column
+    members, first_rows, team_codes = table.members, table.member_first_rows, table.teams[0]
+
+    def run() -> QualityReport:
         return quality.check(
-            table.frame,
-            table.level_column,
-            table.members,
-            member_first_rows=table.member_first_rows,
-            team_name_codes=table.teams[0],
+            frame,
+            level_column,
+            members,
+            member_first_rows=first_rows,
+            team_name_codes=team_codes,
         )
+
+    return run
 
 
 def _statistics(values: npt.ArrayLike) -> Statistics:
@@ -561,8 +581,16 @@ class Dataset:
             )
         if not isinstance(calendar, MeetingCalendar):
             raise TypeError(f"calendar must be a MeetingCalendar, got {type(calendar).__name__}")
-        core = _Core(table, respect_schedule, calendar)
-        report = core.quality_report
+        # On a large table with a second core, the quality report is computed in a worker
+        # thread (from inputs gathered here) while this thread builds the core and the
+        # cumulative Gini, its costliest table; the report is joined before use.
+        rows = len(table.frame)
+        core = _Core(table, respect_schedule, calendar, start(_quality_check(table), rows))
+        try:
+            if worth_a_thread(rows):
+                core.gini_by_meeting  # noqa: B018 - built (and cached) meanwhile
+        finally:
+            report = core.quality_report
         if report and strict:
             raise DatasetError(report.summary(table.source) + " (strict=True)")
         if report and warn:

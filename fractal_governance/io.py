@@ -29,10 +29,11 @@ import csv
 import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -680,6 +681,44 @@ def factorize_sorted(series: pd.Series) -> tuple[npt.NDArray[np.int64], pd.Index
     return codes, uniques
 
 
+_T = TypeVar("_T")
+
+# Tables with at least this many rows do independent pieces of work in a worker thread
+# (hashing strings, sorting and counting in pandas/NumPy/Arrow release the GIL); smaller
+# ones are not worth a thread.
+PARALLEL_ROWS = 100_000
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where known, else all)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def worth_a_thread(rows: int) -> bool:
+    """Whether work on a table of ``rows`` rows is split between threads: it is large and
+    the process may use a second core."""
+    return rows >= PARALLEL_ROWS and _usable_cores() >= 2
+
+
+def start(call: Callable[[], _T], rows: int) -> Callable[[], _T]:
+    """Start ``call`` (pure: it must share no mutable state) and return its join.
+
+    When :func:`worth_a_thread`, ``call`` runs in a worker thread at once; otherwise it
+    runs at the join, in the caller's thread. The join returns the result or re-raises
+    the call's error.
+    """
+    if not worth_a_thread(rows):
+        return call
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        pending = pool.submit(call)
+    finally:
+        pool.shutdown(wait=False)  # the worker ends when the call does
+    return pending.result
+
+
 def _factorize_sorted(
     series: pd.Series, *, first_rows: bool
 ) -> tuple[npt.NDArray[np.int64], pd.Index, npt.NDArray[np.int64] | None]:
@@ -832,6 +871,12 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     problems: list[str] = []
     columns: dict[str, Any] = {}
 
+    # TeamName is factorized meanwhile (in a worker thread on large tables): it depends on
+    # nothing else.
+    team_names = None
+    if col.TEAM_NAME in names:
+        team_series = frame[col.TEAM_NAME]
+        team_names = start(lambda: _team_names(team_series), len(frame))
     # MemberID is factorized here once (sorted) and the codes kept for the Dataset; blank
     # IDs are looked for among the distinct values only.
     member = _text_column(frame[col.MEMBER_ID], check_blank=False)
@@ -905,11 +950,11 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         # A blank name changes no number; CSV cells are only type-checked (saves a pass).
         columns[col.NAME] = _text_column(frame[col.NAME], check_blank=from_dataframe)
     teams = None
-    if col.TEAM_NAME in names:
+    if team_names is not None:
         # A blank team name would make a team of its own: treat it as no team. Team names
-        # are factorized here (the Dataset needs the codes) and blanks looked for among
-        # the distinct names only.
-        columns[col.TEAM_NAME], teams = _team_names(frame[col.TEAM_NAME])
+        # are factorized (the Dataset needs the codes) and blanks looked for among the
+        # distinct names only.
+        columns[col.TEAM_NAME], teams = team_names()
     if col.TEAM_ID in names:
         team, team_missing = _whole_numbers(
             frame,
