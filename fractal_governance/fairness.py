@@ -395,10 +395,16 @@ _HISTOGRAM_BLOCKS = 16  # meeting blocks, each as wide as the largest holding so
 def _dense_integer_codes(
     values: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(code per value, distinct values ascending) for non-negative integers."""
+    """(code per value, distinct values ascending) for non-negative integers.
+
+    When most of ``0 .. max`` occur, the values are their own codes (absent values get
+    empty columns), which saves looking every value up.
+    """
     top = int(values.max())
     if top <= 4 * values.size + 4096:
         present = np.bincount(values, minlength=top + 1) > 0
+        if 4 * (top + 1) <= 5 * int(np.count_nonzero(present)):
+            return values, np.arange(top + 1, dtype=np.int64)
         lookup = np.cumsum(present, dtype=np.int64) - 1
         return lookup[values], np.flatnonzero(present).astype(np.int64)
     distinct, codes = np.unique(values, return_inverse=True)
@@ -442,23 +448,24 @@ def cumulative_gini_of_member_runs(
     that over ``n * total``. The counts form a (meeting x holding) table built from
     per-meeting changes (+1 at a member's new holding, -1 at their old one) with prefix
     sums over meetings (a loop adding whole rows: each step is one vectorized addition)
-    and over holdings. Holdings only grow, so a block of meetings only needs the columns up
-    to the largest holding so far; beyond it every ``c_k`` is ``n``.
+    and over holdings (one flat running sum less each row's start). Holdings only grow, so
+    a block of meetings only needs the columns from the smallest holding at its start (or
+    of a member joining in it; below that every ``c_k`` is 0) up to the largest holding so
+    far (beyond it every ``c_k`` is ``n``).
     """
     if not len(meeting):
         return np.zeros(meeting_count, dtype=np.float64)
     running = np.cumsum(respect)
     first = np.flatnonzero(starts)
-    run = np.cumsum(starts) - 1
-    after = running - (running - respect)[first][run]  # each member's holding after a meeting
+    lengths = np.diff(first, append=len(meeting))
+    after = running - np.repeat((running - respect)[first], lengths)  # holding after a meeting
     codes, values = _dense_integer_codes(after)
     width = len(values)
     if width * meeting_count > HISTOGRAM_LIMIT:
         return None
-    returning = np.flatnonzero(~starts)
-    old_meeting = meeting[returning]
-    old_code = codes[returning - 1]
-    seen = np.cumsum(np.bincount(meeting[starts], minlength=meeting_count)).astype(np.float64)
+    # How far a member's holding code moved at each of their pairs after the first.
+    step = np.diff(codes)
+    seen = np.cumsum(np.bincount(meeting[first], minlength=meeting_count)).astype(np.float64)
     earned = np.bincount(meeting, weights=respect, minlength=meeting_count)
     totals = np.cumsum(earned)
     gaps = np.zeros(width, dtype=np.float64)
@@ -468,59 +475,87 @@ def cumulative_gini_of_member_runs(
     # Meeting blocks and the columns each needs (the largest holding code so far, + 1).
     blocks = min(_HISTOGRAM_BLOCKS, meeting_count)
     block_of_meeting = np.arange(meeting_count, dtype=np.int64) * blocks // meeting_count
-    cell_counts = np.bincount(block_of_meeting[meeting] * width + codes, minlength=blocks * width)
+    # A member's holdings grow, so per block only their last pair in it and their first pair
+    # matter for the extremes below: the pairs whose member's next pair is in a later block
+    # (or who have none), and first pairs.
+    own_block = block_of_meeting.astype(np.int16)[meeting]  # blocks <= 16: small and fast
+    last = np.ones(len(meeting), dtype=np.bool_)  # a member's last pair
+    last[:-1] = starts[1:]
+    edge_mask = last | starts
+    edge_mask[:-1] |= own_block[1:] != own_block[:-1]
+    edge = np.flatnonzero(edge_mask)
+    edge_code = codes[edge]
+    edge_block = own_block[edge].astype(np.int64)
+    following = own_block[np.minimum(edge + 1, len(meeting) - 1)]
+    next_block = np.where(last[edge], blocks, following).astype(np.int64)
+    cell_counts = np.bincount(edge_block * width + edge_code, minlength=blocks * width)
     held = cell_counts.reshape(blocks, width) > 0
     block_top = width - np.argmax(held[:, ::-1], axis=1)
     block_width = np.maximum.accumulate(block_top)
+    # Columns below the smallest holding of any member from a block's start on are empty
+    # in that block: that holding is the smallest code of the pairs whose member's next
+    # meeting (the meeting count for a last pair) is in that block or later.
+    lowest = np.bincount(next_block * width + edge_code, minlength=(blocks + 1) * width)
+    present = lowest.reshape(blocks + 1, width) > 0
+    block_low = np.where(present.any(axis=1), np.argmax(present, axis=1), width)
+    block_low = np.minimum.accumulate(block_low[::-1])[::-1][:blocks]
     # Chunks: runs of meetings in one block, at most HISTOGRAM_CELLS cells each; passes:
     # runs of chunks counted together.
     block_start = np.searchsorted(block_of_meeting, np.arange(blocks + 1))
-    chunks: list[tuple[int, int, int]] = []
+    chunks: list[tuple[int, int, int, int]] = []  # meetings lo:hi, holding codes k0:k1
     for b in range(blocks):
-        w = int(block_width[b])
-        rows = max(1, HISTOGRAM_CELLS // w)
+        k0, k1 = int(block_low[b]), int(block_width[b])
+        rows = max(1, HISTOGRAM_CELLS // (k1 - k0))
         for low in range(int(block_start[b]), int(block_start[b + 1]), rows):
-            chunks.append((low, min(low + rows, int(block_start[b + 1])), w))
+            chunks.append((low, min(low + rows, int(block_start[b + 1])), k0, k1))
     pair_differences = np.zeros(meeting_count, dtype=np.float64)
     carry = np.zeros(0, dtype=np.int64)  # members per holding after the previous chunk
+    carry_low = 0  # code of carry[0]
     index = 0
     while index < len(chunks):
         cells = 0
         stop = index
         while stop < len(chunks) and (
             stop == index
-            or cells + (chunks[stop][1] - chunks[stop][0]) * chunks[stop][2] <= HISTOGRAM_CELLS
+            or cells + (chunks[stop][1] - chunks[stop][0]) * (chunks[stop][3] - chunks[stop][2])
+            <= HISTOGRAM_CELLS
         ):
-            cells += (chunks[stop][1] - chunks[stop][0]) * chunks[stop][2]
+            cells += (chunks[stop][1] - chunks[stop][0]) * (chunks[stop][3] - chunks[stop][2])
             stop += 1
         low, high = chunks[index][0], chunks[stop - 1][1]
         # where each meeting's row starts in this pass's cells
         base = np.zeros(meeting_count, dtype=np.int64)
         offset = 0
-        for lo, hi, w in chunks[index:stop]:
-            base[lo:hi] = offset + np.arange(hi - lo, dtype=np.int64) * w
-            offset += (hi - lo) * w
-        if low == 0 and high == meeting_count:
-            new_cells = base[meeting] + codes
-            old_cells = base[old_meeting] + old_code
-        else:
-            new_in = (meeting >= low) & (meeting < high)
-            old_in = (old_meeting >= low) & (old_meeting < high)
-            new_cells = base[meeting[new_in]] + codes[new_in]
-            old_cells = base[old_meeting[old_in]] + old_code[old_in]
-        counts = np.bincount(new_cells, minlength=cells)
-        counts -= np.bincount(old_cells, minlength=cells)
+        for lo, hi, k0, k1 in chunks[index:stop]:
+            base[lo:hi] = offset - k0 + np.arange(hi - lo, dtype=np.int64) * (k1 - k0)
+            offset += (hi - lo) * (k1 - k0)
+        # +1 at each pair's (meeting, new holding); -1 at (meeting, old holding) of the
+        # member's next pair. Pairs without a cell in this pass go to a spare last cell.
+        new_cells = base[meeting] + codes
+        old_cells = np.where(starts[1:], cells, new_cells[1:] - step)
+        if low > 0 or high < meeting_count:
+            outside = (meeting < low) | (meeting >= high)
+            new_cells[outside] = cells
+            old_cells[outside[1:]] = cells
+        counts = np.bincount(new_cells, minlength=cells + 1)
+        counts -= np.bincount(old_cells, minlength=cells + 1)
         offset = 0
-        for lo, hi, w in chunks[index:stop]:
+        for lo, hi, k0, k1 in chunks[index:stop]:
+            w = k1 - k0
             table = counts[offset : offset + (hi - lo) * w].reshape(hi - lo, w)
             offset += (hi - lo) * w
-            table[0, : len(carry)] += carry
+            kept = carry[k0 - carry_low :]  # the carry below k0 is zero
+            table[0, : len(kept)] += kept
+            carry_low = k0
             for row in range(1, hi - lo):  # prefix over meetings, one row at a time
                 np.add(table[row], table[row - 1], out=table[row])
             carry = table[-1].copy()
-            at_most = np.cumsum(table, axis=1, dtype=np.float64)  # c_k
-            squares = np.einsum("mk,mk,k->m", at_most, at_most, gaps[:w])
-            beyond = u_max - float(values[w]) if w < width else 0.0
+            # c_k: one flat running sum (faster than per row), less what earlier rows added
+            at_most = np.cumsum(table).reshape(hi - lo, w)
+            row_sums = at_most[:, -1].copy()
+            at_most[1:] -= row_sums[:-1, np.newaxis]
+            squares = np.einsum("mk,mk,k->m", at_most, at_most, gaps[k0:k1], dtype=np.float64)
+            beyond = u_max - float(values[k1]) if k1 < width else 0.0
             squares += np.square(seen[lo:hi]) * beyond
             pair_differences[lo:hi] = seen[lo:hi] * (seen[lo:hi] * u_max - totals[lo:hi]) - squares
         index = stop
