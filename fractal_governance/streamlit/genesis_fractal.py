@@ -595,6 +595,10 @@ def render(loaded: Loaded, first: int, last: int) -> None:
     dataset = _selection(loaded.key, first, last, loaded.dataset)
     view = _view(loaded.key, first, last, dataset)
     plots = _plots(loaded.key, first, last, dataset)
+
+    def figure(name: str, alt_text: str) -> None:
+        _figure(loaded, first, last, plots, name, alt_text)
+
     st.set_page_config(page_title=f"{view['title']} Dashboard")
 
     st.title(f"{escape_markdown(view['title'])} Dashboard")
@@ -619,11 +623,7 @@ def render(loaded: Loaded, first: int, last: int) -> None:
             "Respect their members earned in the meeting, credited once more to the team."
         )
     with right:
-        _figure(
-            loaded,
-            first,
-            last,
-            plots,
+        figure(
             "accumulated_member_respect_vs_time_stacked",
             "Accumulated member Respect over time, returning and new members stacked",
         )
@@ -668,21 +668,13 @@ def render(loaded: Loaded, first: int, last: int) -> None:
             },
         )
     with right:
-        _figure(
-            loaded,
-            first,
-            last,
-            plots,
+        figure(
             "attendance_vs_time_stacked",
             "Attendees per meeting, returning and new members stacked",
         )
     left, right = st.columns(2)
     with left:
-        _figure(
-            loaded,
-            first,
-            last,
-            plots,
+        figure(
             "attendance_consistency_histogram",
             "Histogram of the number of meetings each member attended",
         )
@@ -703,11 +695,7 @@ def render(loaded: Loaded, first: int, last: int) -> None:
                 on_click="ignore",
             )
         with right:
-            _figure(
-                loaded,
-                first,
-                last,
-                plots,
+            figure(
                 "accumulated_team_respect_vs_time_stacked",
                 "Accumulated team Respect over time, stacked by team",
             )
@@ -727,11 +715,7 @@ def render(loaded: Loaded, first: int, last: int) -> None:
             "Meetings where nobody belongs to a team are left out."
         )
         with right:
-            _figure(
-                loaded,
-                first,
-                last,
-                plots,
+            figure(
                 "team_representation_vs_time",
                 "Share of attendees who belong to a team, per meeting",
             )
@@ -756,11 +740,7 @@ def render(loaded: Loaded, first: int, last: int) -> None:
     )
     left, right = st.columns(2)
     with left:
-        _figure(
-            loaded,
-            first,
-            last,
-            plots,
+        figure(
             "respect_lorenz_curve",
             "Lorenz curve of accumulated member Respect",
         )
