@@ -26,6 +26,7 @@ import operator
 import os
 import warnings
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -121,6 +122,12 @@ class _Core:
         rank_of_code[chronological] = np.arange(len(meeting_ids))
         self.meeting_ids_chronological: IntArray = meeting_ids[chronological]
         self.meeting_dates_chronological = dates[chronological]
+        # per chronological meeting, the code of its date among the distinct dates
+        date_codes, distinct_dates = pd.factorize(self.meeting_dates_chronological, sort=True)
+        self.date_codes: tuple[IntArray, pd.DatetimeIndex] = (
+            date_codes.astype(np.int64),
+            pd.DatetimeIndex(distinct_dates, name=col.MEETING_DATE),
+        )
         self.row_meeting_order: IntArray = (
             meeting_codes if in_id_order else rank_of_code[meeting_codes]
         )
@@ -149,12 +156,8 @@ class _Core:
             decides[deciding] = True
             respect = np.where(decides, respect, 0)
 
-        # df: a shallow copy of the input plus two columns (no copy of the input columns).
-        df = frame.copy(deep=False)
-        if col.MEETING_DATE not in df.columns:
-            df[col.MEETING_DATE] = dates[meeting_codes]
-        df[col.RESPECT] = respect
-        self.df = df
+        self.meeting_dates_by_code = dates
+        self.row_respect: IntArray = respect
 
         # One row per member per meeting ("attendance"), in input order, and the order that
         # sorts it by member, then chronologically.
@@ -187,6 +190,16 @@ class _Core:
                 team_names = team_names[used]
         self.att_team: IntArray = team_codes
         self.team_names = pd.Index(team_names, dtype="str", name=col.TEAM_NAME)
+
+    @cached_property
+    def df(self) -> pd.DataFrame:
+        """A shallow copy of the input plus two columns (no copy of the input columns)."""
+        table = self.table
+        df = table.frame.copy(deep=False)
+        if col.MEETING_DATE not in df.columns:
+            df[col.MEETING_DATE] = self.meeting_dates_by_code[table.meetings[0]]
+        df[col.RESPECT] = self.row_respect
+        return df
 
     # -- construction helpers ----------------------------------------------------------
 
@@ -223,6 +236,7 @@ class _Core:
         counts[0] = 0
         used = np.flatnonzero(counts)
         if not len(used):
+            self.level_respect = np.zeros(1, dtype=np.int64)
             return np.zeros(len(level), dtype=np.int64)
         try:
             values = self.schedule.respect_array(used)
@@ -246,6 +260,7 @@ class _Core:
             ) from None
         lookup = np.zeros(int(used.max()) + 1, dtype=np.int64)
         lookup[used] = values
+        self.level_respect = lookup
         respect: IntArray = lookup[level]
         return respect
 
@@ -261,14 +276,42 @@ class _Core:
 
     # -- members -----------------------------------------------------------------------
 
+    def _level_counts(self, codes: IntArray, size: int) -> npt.NDArray[np.int64] | None:
+        """A (code x level) table of attendance counts (column 0: no level), or None when
+        it would be much larger than the attendance itself.
+
+        Respect depends on the level alone, so sums of levels, of their squares and of
+        Respect per code follow from this one count, without summing weights row by row.
+        """
+        width = len(self.level_respect)
+        n = len(codes)
+        if size * width > 4 * n + 4096:
+            return None
+        counts = np.bincount(codes * width + self.att_level, minlength=size * width)
+        return counts.reshape(size, width)
+
+    def _sums_by_level(self, counts: npt.NDArray[np.int64]) -> dict[str, IntArray]:
+        """Attendance, ranks given, sums of levels, squares and Respect per table row."""
+        levels = np.arange(counts.shape[1], dtype=np.int64)
+        attendance = counts.sum(axis=1)
+        return {
+            "attendance": attendance,
+            "ranked": attendance - counts[:, 0],
+            "rank": counts @ levels,
+            "squares": counts @ (levels * levels),
+            "respect": counts @ self.level_respect,
+        }
+
     @cached_property
     def member_sums(self) -> dict[str, IntArray]:
-        """Per member: meetings attended, ranks given, sums of ranks, squares and Respect
-        (sums over each member's run of the sorted attendance)."""
+        """Per member: meetings attended, ranks given, sums of ranks, squares and Respect."""
         member = self.att_member
         m = self.member_count
+        counts = self._level_counts(member, m)
+        if counts is not None:
+            return self._sums_by_level(counts)
         level = self.att_level
-        attendance = self.member_attendance
+        attendance = np.bincount(member, minlength=m).astype(np.int64)
         return {
             "attendance": attendance,
             "ranked": (
@@ -389,10 +432,17 @@ class _Core:
         k = self.meeting_count
         pairs = self.pairs
         first_meeting = pairs["meeting"][pairs["starts"]]  # one entry per member
+        counts = self._level_counts(self.att_order, k)
+        if counts is not None:
+            by_level = self._sums_by_level(counts)
+            attendance, respect = by_level["attendance"], by_level["respect"]
+        else:
+            attendance = np.bincount(self.att_order, minlength=k).astype(np.int64)
+            respect = _group_sum(self.att_order, self.att_respect, k)
         return {
-            "attendance": np.bincount(self.att_order, minlength=k).astype(np.int64),
+            "attendance": attendance,
             "new": np.bincount(first_meeting, minlength=k).astype(np.int64),
-            "respect": _group_sum(self.att_order, self.att_respect, k),
+            "respect": respect,
             "respect_new": _group_sum(first_meeting, pairs["respect"][pairs["starts"]], k),
         }
 
@@ -422,12 +472,6 @@ class _Core:
         )
 
     # -- teams -------------------------------------------------------------------------
-
-    @cached_property
-    def date_codes(self) -> tuple[IntArray, pd.DatetimeIndex]:
-        """Per chronological meeting: the code of its date among the distinct dates."""
-        codes, dates = pd.factorize(self.meeting_dates_chronological, sort=True)
-        return codes.astype(np.int64), pd.DatetimeIndex(dates, name=col.MEETING_DATE)
 
     @cached_property
     def team_sums(self) -> dict[str, IntArray]:
@@ -486,7 +530,11 @@ class _Core:
     def gini_by_meeting(self) -> pd.DataFrame:
         pairs = self.pairs
         gini = fairness.cumulative_gini_of_member_runs(
-            pairs["meeting"], pairs["respect"], pairs["starts"], self.meeting_count
+            pairs["meeting"],
+            pairs["respect"],
+            pairs["starts"],
+            self.meeting_count,
+            earned=self.meeting_sums["respect"],
         )
         if gini is None:  # too many distinct holdings for the histogram: the general method
             series = fairness.cumulative_gini_by_meeting(
@@ -505,11 +553,32 @@ class _Core:
     def quality_report(self) -> QualityReport:
         return self._quality_check()
 
+    # The two sets below share no lazily computed table, so two threads can build them at
+    # once (see Dataset._from_table).
+
+    def build_member_tables(self) -> None:
+        """Compute (and cache) ``df``, the member tables and the team tables now."""
+        self.df  # noqa: B018
+        self.member_summary  # noqa: B018
+        self.rank_by_attendance_count  # noqa: B018
+        self.leader_board  # noqa: B018
+        self.team_respect  # noqa: B018
+        self.team_leader_board  # noqa: B018
+
+    def build_meeting_tables(self) -> None:
+        """Compute (and cache) the meeting tables and the cumulative Gini now (the team
+        representation, which needs tables from both sets, is left for first use)."""
+        self.gini_by_meeting  # noqa: B018
+        self.attendance_new_and_returning  # noqa: B018
+        self.respect_new_and_returning  # noqa: B018
+        self.member_first_meeting  # noqa: B018
+
 
 def _quality_check(table: Table) -> Callable[[], QualityReport]:
     """The quality check of ``table`` as a call on inputs gathered now (safe in a thread)."""
     frame, level_column = table.frame, table.level_column
     members, first_rows, team_codes = table.members, table.member_first_rows, table.teams[0]
+    names = table.names
 
     def run() -> QualityReport:
         return quality.check(
@@ -517,6 +586,7 @@ def _quality_check(table: Table) -> Callable[[], QualityReport]:
             level_column,
             members,
             member_first_rows=first_rows,
+            member_name_codes=names,
             team_name_codes=team_codes,
         )
 
@@ -581,16 +651,40 @@ class Dataset:
             )
         if not isinstance(calendar, MeetingCalendar):
             raise TypeError(f"calendar must be a MeetingCalendar, got {type(calendar).__name__}")
-        # On a large table with a second core, the quality report is computed in a worker
-        # thread (from inputs gathered here) while this thread builds the core and the
-        # cumulative Gini, its costliest table; the report is joined before use.
+        # On a large table with a second core, a worker thread computes the quality report
+        # (from inputs gathered here) and then the member tables, while this thread builds
+        # the core, the meeting and team tables and the cumulative Gini, the costliest
+        # table. The two sets share no lazily computed table; the worker is joined here.
         rows = len(table.frame)
-        core = _Core(table, respect_schedule, calendar, start(_quality_check(table), rows))
-        try:
-            if worth_a_thread(rows):
-                core.gini_by_meeting  # noqa: B018 - built (and cached) meanwhile
-        finally:
+        check = _quality_check(table)
+        if not worth_a_thread(rows):
+            core = _Core(table, respect_schedule, calendar, check)
             report = core.quality_report
+        else:
+            built: Future[_Core] = Future()
+
+            def background() -> QualityReport:
+                found = check()
+                try:
+                    ready = built.result()
+                except BaseException:  # the main thread reports it
+                    return found
+                ready.build_member_tables()
+                return found
+
+            core_or_error: _Core | None = None
+            join = start(background, rows)
+            try:
+                core_or_error = _Core(table, respect_schedule, calendar, join)
+                built.set_result(core_or_error)
+                core_or_error.build_meeting_tables()
+            except BaseException as error:
+                if not built.done():
+                    built.set_exception(error)
+                raise
+            finally:
+                report = join()
+            core = core_or_error
         if report and strict:
             raise DatasetError(report.summary(table.source) + " (strict=True)")
         if report and warn:
@@ -798,7 +892,13 @@ class Dataset:
         rows = np.flatnonzero(in_meeting)
         # a row is new when its meeting is the member's first (chronologically)
         is_new = core.row_meeting_order[rows] == core.member_first_meeting[core.row_member[rows]]
-        return core.df.iloc[rows[is_new if new else ~is_new]]
+        picked = rows[is_new if new else ~is_new]
+        first, last = int(rows[0]), int(rows[-1])
+        if last - first + 1 == len(rows):
+            # a meeting's rows are usually together: slice first (no copy), then pick, so
+            # that text columns are not copied whole to take a few rows
+            return core.df.iloc[first : last + 1].iloc[picked - first]
+        return core.df.iloc[picked]
 
     def get_new_member_dataframe_for_meeting_id(self, meeting_id: int) -> pd.DataFrame:
         """The rows of ``meeting_id`` whose member attends for the first time (by date)."""

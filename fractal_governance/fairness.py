@@ -416,6 +416,7 @@ def cumulative_gini_of_member_runs(
     respect: npt.NDArray[np.int64],
     starts: npt.NDArray[np.bool_],
     meeting_count: int,
+    earned: npt.NDArray[np.int64] | None = None,
 ) -> npt.NDArray[np.float64] | None:
     """Gini of accumulated Respect after each meeting, for integral Respect.
 
@@ -433,6 +434,9 @@ def cumulative_gini_of_member_runs(
         True at each member's first pair.
     meeting_count : int
         Number of meetings.
+    earned : int64 array, optional
+        Respect earned in each meeting (the sums of ``respect`` by ``meeting``), when the
+        caller has them already.
 
     Returns
     -------
@@ -466,8 +470,10 @@ def cumulative_gini_of_member_runs(
     # How far a member's holding code moved at each of their pairs after the first.
     step = np.diff(codes)
     seen = np.cumsum(np.bincount(meeting[first], minlength=meeting_count)).astype(np.float64)
-    earned = np.bincount(meeting, weights=respect, minlength=meeting_count)
-    totals = np.cumsum(earned)
+    if earned is None:
+        totals = np.cumsum(np.bincount(meeting, weights=respect, minlength=meeting_count))
+    else:
+        totals = np.cumsum(earned).astype(np.float64)
     gaps = np.zeros(width, dtype=np.float64)
     gaps[:-1] = np.diff(values)
     u_max = float(values[-1])

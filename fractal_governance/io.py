@@ -256,6 +256,14 @@ class Table:
         return factorize_sorted(self.frame[col.TEAM_NAME])
 
     @cached_property
+    def names(self) -> npt.NDArray[np.int64] | None:
+        """A code per row for ``Name`` (equal codes, equal names; -1 where missing), or
+        None without a ``Name`` column: lets the quality check compare names as integers."""
+        if col.NAME not in self.frame.columns:
+            return None
+        return _name_codes(self.frame[col.NAME])
+
+    @cached_property
     def meetings(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(code per row, MeetingIDs ascending): ``MeetingID`` numbered densely."""
         return dense_codes(self.frame[col.MEETING_ID].to_numpy(dtype=np.int64))
@@ -461,6 +469,12 @@ def _team_names(series: pd.Series) -> tuple[pd.Series, tuple[npt.NDArray[np.int6
         codes = np.where(named & ~rows, renumber[np.where(named, codes, 0)], -1)
         uniques = uniques[~blank]
     return text, (codes.astype(np.int64, copy=False), uniques)
+
+
+def _name_codes(series: pd.Series) -> npt.NDArray[np.int64]:
+    """``pd.factorize`` codes of a text column (order of appearance; -1 where missing)."""
+    codes, _ = pd.factorize(series)
+    return codes.astype(np.int64, copy=False)
 
 
 def _numbers(
@@ -795,19 +809,42 @@ def combined_key(parts: Sequence[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64
 def sort_order(keys: Sequence[npt.NDArray[np.int64]]) -> npt.NDArray[np.intp]:
     """Stable order sorting rows by ``keys`` (dense non-negative codes, most significant first).
 
-    Codes below 2**16 are sorted with NumPy's radix sort, one stable pass per key (least
-    significant first), which is several times faster than ``lexsort`` on large tables.
+    One stable counting sort per key (least significant first) when the codes are small
+    compared with the row count, which is several times faster than ``lexsort`` on large
+    tables; ``lexsort`` otherwise.
     """
     n = len(keys[0])
+    if not n:
+        return np.zeros(0, dtype=np.intp)
     if len(keys) > 1 and _non_decreasing(keys[-1]):
         # rows already in order of the last key (e.g. files listed meeting by meeting)
         keys = keys[:-1]
-    if not all(int(k.max(initial=0)) < 2**16 for k in keys):
+    sizes = [int(k.max(initial=0)) + 1 for k in keys]
+    if not all(size <= 4 * n + 4096 for size in sizes):
         return np.lexsort(tuple(reversed(keys)))
-    order = np.argsort(keys[-1].astype(np.uint16), kind="stable")
-    for key in reversed(keys[:-1]):
-        order = order[np.argsort(key[order].astype(np.uint16), kind="stable")]
-    return order if n else np.zeros(0, dtype=np.intp)
+    order = _counting_order(keys[-1], sizes[-1])
+    for key, size in zip(reversed(keys[:-1]), reversed(sizes[:-1]), strict=True):
+        order = order[_counting_order(key[order], size)]
+    return order
+
+
+def _counting_order(key: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.intp]:
+    """Stable order sorting ``key`` (codes ``0 .. size - 1``).
+
+    pandas' counting sort (the one its groupby uses) where available: one pass to count,
+    one to place; else NumPy's stable sort (a radix sort for codes below 2**16).
+    """
+    if _groupsort_indexer is not None:
+        order, _ = _groupsort_indexer(key.astype(np.intp, copy=False), size)
+        return np.asarray(order, dtype=np.intp)
+    small = key.astype(np.uint16) if size <= 2**16 else key
+    return np.argsort(small, kind="stable")
+
+
+try:  # a private pandas helper, so there is a fallback if a pandas release moves it
+    from pandas._libs.algos import groupsort_indexer as _groupsort_indexer
+except ImportError:  # pragma: no cover - depends on the pandas release
+    _groupsort_indexer = None
 
 
 def _non_decreasing(values: npt.NDArray[np.int64]) -> bool:
@@ -853,9 +890,46 @@ def _check_unique(
         problems.append(cell_problem(origin, column, np.flatnonzero(duplicated), values, problem))
 
 
+class _SideColumns(NamedTuple):
+    """What :func:`_side_columns` found: typed columns, problems, and codes for later."""
+
+    columns: dict[str, Any]
+    problems: list[str]
+    teams: tuple[npt.NDArray[np.int64], pd.Index] | None
+    names: npt.NDArray[np.int64] | None
+
+
+def _side_columns(frame: pd.DataFrame, origin: Origin) -> _SideColumns:
+    """Type and check ``Name``, ``TeamName`` and ``TeamID``, which no other check needs."""
+    columns: dict[str, Any] = {}
+    problems: list[str] = []
+    name_codes = None
+    if col.NAME in frame.columns:
+        # A blank name changes no number; CSV cells are only type-checked (saves a pass).
+        columns[col.NAME] = _text_column(frame[col.NAME], check_blank=origin.path is None)
+        name_codes = _name_codes(columns[col.NAME])
+    teams = None
+    if col.TEAM_NAME in frame.columns:
+        # A blank team name would make a team of its own: treat it as no team. Team names
+        # are factorized (the Dataset needs the codes) and blanks looked for among the
+        # distinct names only.
+        columns[col.TEAM_NAME], teams = _team_names(frame[col.TEAM_NAME])
+    if col.TEAM_ID in frame.columns:
+        team, team_missing = _whole_numbers(
+            frame,
+            col.TEAM_ID,
+            origin,
+            problems,
+            minimum=0,
+            allow_missing=True,
+            requirement="must be a whole number or empty",
+        )
+        columns[col.TEAM_ID] = _int_column(team, team_missing)
+    return _SideColumns(columns, problems, teams, name_codes)
+
+
 def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> Table:
     """Type and validate a weekly-layout frame (see :class:`Table`)."""
-    from_dataframe = origin.path is None
     source = origin.source
     names = [str(name) for name in frame.columns]
     if len(set(names)) != len(names):
@@ -871,16 +945,22 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     problems: list[str] = []
     columns: dict[str, Any] = {}
 
-    # TeamName is factorized meanwhile (in a worker thread on large tables): it depends on
-    # nothing else.
-    team_names = None
-    if col.TEAM_NAME in names:
-        team_series = frame[col.TEAM_NAME]
-        team_names = start(lambda: _team_names(team_series), len(frame))
+    # Names and teams are checked meanwhile (in a worker thread on large tables).
+    side = start(lambda: _side_columns(frame, origin), len(frame))
+
     # MemberID is factorized here once (sorted) and the codes kept for the Dataset; blank
     # IDs are looked for among the distinct values only.
     member = _text_column(frame[col.MEMBER_ID], check_blank=False)
-    member_codes, member_uniques, member_first = _factorize_sorted(member, first_rows=True)
+    # Files listed meeting by meeting give each member's first row from the sort below.
+    meeting_column = frame[col.MEETING_ID]
+    in_meeting_order = (
+        not has_rounds
+        and meeting_column.dtype == np.int64
+        and _non_decreasing(meeting_column.to_numpy())
+    )
+    member_codes, member_uniques, member_first = _factorize_sorted(
+        member, first_rows=not in_meeting_order
+    )
     member_uniques = member_uniques.rename(col.MEMBER_ID)
     blank_ids = np.asarray(member_uniques.str.strip() == "", dtype=np.bool_)
     empty_member = member_codes < 0
@@ -946,26 +1026,15 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         requirement="must be a whole number",
     )
     columns[col.GROUP] = _int_column(groups, group_missing)
-    if col.NAME in names:
-        # A blank name changes no number; CSV cells are only type-checked (saves a pass).
-        columns[col.NAME] = _text_column(frame[col.NAME], check_blank=from_dataframe)
-    teams = None
-    if team_names is not None:
-        # A blank team name would make a team of its own: treat it as no team. Team names
-        # are factorized (the Dataset needs the codes) and blanks looked for among the
-        # distinct names only.
-        columns[col.TEAM_NAME], teams = team_names()
-    if col.TEAM_ID in names:
-        team, team_missing = _whole_numbers(
-            frame,
-            col.TEAM_ID,
-            origin,
-            problems,
-            minimum=0,
-            allow_missing=True,
-            requirement="must be a whole number or empty",
-        )
-        columns[col.TEAM_ID] = _int_column(team, team_missing)
+    # Sorting by member, then meeting (for the duplicate check and the Dataset) needs only
+    # the codes so far: done while the worker finishes.
+    meetings = dense_codes(meeting)
+    order = None
+    if not problems and not has_rounds:
+        order = sort_order([member_codes, meetings[0]])
+    side_columns, side_problems, teams, name_codes = side()
+    columns.update(side_columns)
+    problems += side_problems
     if col.MEETING_DATE in names and not problems:
         dates = _dates(frame, meeting, origin, problems)
         if dates is not None:
@@ -985,13 +1054,16 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
             typed[name] = values
     table = Table(typed, origin, level)
     table.__dict__["members"] = (member_codes.astype(np.int64, copy=False), member_uniques)
-    if member_first is not None and not empty_member.any():
+    if member_first is not None:
         table.__dict__["member_first_rows"] = member_first
     if teams is not None:
         table.__dict__["teams"] = teams
-    table.__dict__["meetings"] = dense_codes(meeting)
+    table.__dict__["names"] = name_codes
+    table.__dict__["meetings"] = meetings
+    if order is not None:
+        table.__dict__["member_meeting_order"] = order
     if has_rounds:
-        repeated = duplicated_rows([table.meetings[0], rounds, table.members[0]])
+        repeated = duplicated_rows([meetings[0], rounds, member_codes])
     else:
         # sorted by member, then meeting: a repeat is an equal neighbour in one member's run
         sorted_meetings, starts = table.member_runs
@@ -1002,6 +1074,12 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
             repeated = np.zeros(len(order), dtype=np.bool_)
             repeated[order[1:][same]] = True
             repeated[order[:-1][same]] = True
+        if in_meeting_order:
+            # sorted by member only (meetings already ascend), stably: each member's run
+            # starts at their first row
+            table.__dict__["member_first_rows"] = table.member_meeting_order[starts].astype(
+                np.int64
+            )
     if repeated is not None:
         problem = "lists a member twice in one meeting" + (" and round" if has_rounds else "")
         problems.append(

@@ -155,6 +155,16 @@ def _level_bits(
     return bits
 
 
+def _bits_of_present(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    """Per row of a (group x level) count table, the set of levels >= 1 present, as bits."""
+    powers = np.left_shift(np.uint64(1), np.arange(counts.shape[1], dtype=np.uint64))
+    powers[0] = 0  # level 0 stands for "no level"
+    bits: npt.NDArray[np.uint64] = np.bitwise_or.reduce(
+        np.where(counts > 0, powers, np.uint64(0)), axis=1
+    )
+    return bits
+
+
 def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     if col.GROUP not in frame.columns or not len(frame):
         return []
@@ -184,16 +194,30 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
 
     # One code per (meeting, round, group); per group its size, how many members have a
     # level, and the set of levels as bits (levels are 1..60).
-    codes, _ = dense_codes(
-        combined_key([meeting, round_, group] if round_ is not None else [meeting, group])
-    )
-    n_groups = int(codes.max()) + 1
-    size = np.bincount(codes, minlength=n_groups)
-    all_ranked = bool(has_level.all())
-    ranked_codes = codes if all_ranked else codes[has_level]
-    ranked_levels = level if all_ranked else level[has_level]
-    level_count = size if all_ranked else np.bincount(ranked_codes, minlength=n_groups)
-    bits = _level_bits(ranked_codes, ranked_levels, n_groups)
+    parts = [meeting, round_, group] if round_ is not None else [meeting, group]
+    width = int(level.max(initial=0)) + 1  # missing levels are 0 in ``level``
+    limit = 4 * len(meeting) + 4096
+    cells = width * float(np.prod([float(part.max(initial=0)) + 1 for part in parts]))
+    if cells <= limit:
+        # One (group x level) count gives sizes, ranked members and level sets at once.
+        # Groups are numbered by their key: numbers of groups that do not occur stay
+        # unused (size 0, no finding).
+        key = combined_key([*parts, level])
+        counts = np.bincount(key, minlength=int(cells)).reshape(-1, width)
+        codes = None
+        n_groups = len(counts)
+        size = counts.sum(axis=1)
+        level_count = size - counts[:, 0]
+        bits = _bits_of_present(counts)
+    else:
+        codes, _ = dense_codes(combined_key(parts))
+        n_groups = int(codes.max()) + 1
+        size = np.bincount(codes, minlength=n_groups)
+        all_ranked = bool(has_level.all())
+        ranked_codes = codes if all_ranked else codes[has_level]
+        ranked_levels = level if all_ranked else level[has_level]
+        level_count = size if all_ranked else np.bincount(ranked_codes, minlength=n_groups)
+        bits = _level_bits(ranked_codes, ranked_levels, n_groups)
     has_duplicate = np.bitwise_count(bits) < level_count
     # A complete group of n <= 6 without duplicates and levels <= 6 should have exactly
     # levels 7 - n .. 6.
@@ -209,6 +233,8 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     if not (oversized.any() or has_duplicate.any() or mismatch.any()):
         return []
 
+    if codes is None:
+        codes = combined_key(parts)  # the group numbers the count table used
     duplicate_row = np.zeros(len(codes), dtype=np.bool_)
     if has_duplicate.any():
         suspects = has_level & has_duplicate[codes]
@@ -216,6 +242,7 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
         duplicate_row[np.flatnonzero(suspects)[pair.duplicated(keep=False).to_numpy()]] = True
     first_row = np.full(n_groups, len(codes), dtype=np.int64)
     np.minimum.at(first_row, codes, np.arange(len(codes), dtype=np.int64))
+    first_row[size == 0] = 0  # groups that do not occur: never reported
     group_meeting = meeting[first_row]
     group_round = round_[first_row] if round_ is not None else np.ones(n_groups, dtype=np.int64)
     group_number = group[first_row]
@@ -386,6 +413,7 @@ def check(
     member_codes: tuple[npt.NDArray[np.int64], pd.Index] | None = None,
     *,
     member_first_rows: npt.NDArray[np.int64] | None = None,
+    member_name_codes: npt.NDArray[np.int64] | None = None,
     team_name_codes: npt.NDArray[np.int64] | None = None,
 ) -> QualityReport:
     """Find the anomalies in validated weekly-layout rows (see the module docstring).
@@ -402,6 +430,8 @@ def check(
         ``MemberID`` already factorized (saves time on large tables).
     member_first_rows : int array, optional
         With ``member_codes``: the first row of each member (saves time).
+    member_name_codes : int array, optional
+        With ``member_codes``: ``Name`` factorized, -1 where missing (saves time).
     team_name_codes : int array, optional
         ``TeamName`` factorized, -1 where missing (saves time).
     """
@@ -413,14 +443,19 @@ def check(
         MEMBER_NAME_CONFLICT,
         member_codes,
         first_rows=member_first_rows if member_codes is not None else None,
+        name_codes=member_name_codes if member_codes is not None else None,
     )
     team_codes = None
     if col.TEAM_ID in frame.columns and team_name_codes is not None:
-        team_ids = frame[col.TEAM_ID]
-        present = team_ids.notna().to_numpy()
-        ids = team_ids.to_numpy(dtype=np.int64, na_value=0)
-        codes, distinct = dense_codes(np.where(present, ids, 0))
-        team_codes = (np.where(present, codes, -1), pd.Index(distinct))
+        # TeamIDs are whole numbers >= 0: small ones are their own codes (-1 for none)
+        ids = frame[col.TEAM_ID].to_numpy(dtype=np.int64, na_value=-1)
+        top = int(ids.max(initial=-1))
+        if top < 4 * len(ids) + 4096:
+            team_codes = (ids, pd.Index(np.arange(top + 1, dtype=np.int64)))
+        else:
+            present = ids >= 0
+            codes, distinct = dense_codes(np.where(present, ids, 0))
+            team_codes = (np.where(present, codes, -1), pd.Index(distinct))
     findings += _name_conflicts(
         frame,
         col.TEAM_ID,

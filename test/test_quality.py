@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from fractal_governance import quality
 from fractal_governance.dataset import Dataset
@@ -129,6 +131,115 @@ def test_groups_without_a_group_number_are_not_checked() -> None:
     rows = [(f"m{i}", "N", 1, None, 1) for i in range(8)]
     table = read_dataframe(frame_of(rows, "MemberID,Name,MeetingID,Group,Rank"))
     assert len(quality.check(table.frame, table.level_column)) == 0
+
+
+# -- invariants over generated tables ----------------------------------------------------------
+
+
+def reference_findings(frame: pd.DataFrame, level_column: str) -> list[tuple[object, ...]]:
+    """(kind, meeting, group, member) of every finding, by plain per-group Python loops."""
+    has_rounds = "Round" in frame.columns
+    groups: dict[tuple[int, int, int], list[object]] = defaultdict(list)
+    for row in frame.itertuples(index=False):
+        record = row._asdict()
+        if pd.isna(record["Group"]):
+            continue
+        round_ = int(record["Round"]) if has_rounds else 1
+        key = (int(record["MeetingID"]), round_, int(record["Group"]))
+        groups[key].append(record[level_column])
+    found: list[tuple[object, ...]] = []
+    for (meeting, _, group), levels in sorted(groups.items()):
+        given = [int(v) for v in levels if not pd.isna(v)]
+        if len(levels) > 6:
+            found.append((quality.OVERSIZED_GROUP, meeting, group, None))
+        repeated = sorted(v for v, n in Counter(given).items() if n > 1)
+        found += [(quality.DUPLICATE_RANK, meeting, group, None) for _ in repeated]
+        complete = len(given) == len(levels) <= 6 and not repeated and max(given, default=0) <= 6
+        if complete and set(given) != set(range(7 - len(levels), 7)):
+            found.append((quality.RANK_SET_MISMATCH, meeting, group, None))
+    names: dict[str, set[str]] = defaultdict(set)
+    for member, name in zip(frame["MemberID"], frame["Name"], strict=True):
+        if not pd.isna(name):
+            names[str(member)].add(str(name))
+    found += [
+        (quality.MEMBER_NAME_CONFLICT, member)
+        for member in sorted(m for m, seen in names.items() if len(seen) > 1)
+    ]
+    teams: dict[int, set[str]] = defaultdict(set)
+    for team, team_name in zip(frame["TeamID"], frame["TeamName"], strict=True):
+        if not pd.isna(team) and not pd.isna(team_name):
+            teams[int(team)].add(str(team_name))
+    found += [(quality.TEAM_NAME_CONFLICT,) for seen in teams.values() if len(seen) > 1]
+    return found
+
+
+COLUMNS = ["MemberID", "Name", "MeetingID", "Round", "Group", "Level", "TeamID", "TeamName"]
+
+
+def draw_group(
+    draw: st.DrawFn, meeting: int, round_: int, group: int, top: int, may_skip: bool
+) -> list[tuple[object, ...]]:
+    """One group of 1..8 members: levels up to ``top`` (or none), names and teams that now
+    and then disagree with the member's or team's usual one."""
+    size = draw(st.integers(1, 8))
+    members = draw(st.lists(st.integers(0, 12), min_size=size, max_size=size, unique=True))
+    levels = st.one_of(st.integers(1, top), st.none()) if may_skip else st.integers(1, top)
+    rows = []
+    for member in members:
+        name = draw(st.sampled_from([f"Name {member}", f"Name {member}", "Other"]))
+        team = draw(st.sampled_from([None, 1, 2]))
+        team_name = None if team is None else draw(st.sampled_from([f"T{team}", "X"]))
+        rows.append((f"m{member}", name, meeting, round_, group, draw(levels), team, team_name))
+    return rows
+
+
+@st.composite
+def anomalous_tables(draw: st.DrawFn) -> pd.DataFrame:
+    """Small weekly tables with every kind of anomaly now and then (and rounds sometimes)."""
+    has_rounds = draw(st.booleans())
+    # group numbers from a wide range make the (meeting, group) key sparse: the check's
+    # other path
+    numbers = draw(st.sampled_from([[1, 2, 3], [0, 7, 10**9]]))
+    rows = []
+    for meeting in draw(st.lists(st.integers(1, 40), min_size=1, max_size=4, unique=True)):
+        for round_ in [1, 2] if has_rounds and draw(st.booleans()) else [1]:
+            for group in draw(st.lists(st.sampled_from(numbers), max_size=3, unique=True)):
+                top = 8 if has_rounds else 6
+                rows += draw_group(draw, meeting, round_, group, top, may_skip=has_rounds)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["TeamID"] = frame["TeamID"].astype("Int64")
+    if not has_rounds:
+        frame = frame.drop(columns="Round").rename(columns={"Level": "Rank"})
+        frame = frame.drop_duplicates(["MeetingID", "MemberID"])
+    else:
+        frame = frame.drop_duplicates(["MeetingID", "Round", "MemberID"])
+    assume(len(frame) > 0)
+    return frame.reset_index(drop=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(anomalous_tables())
+def test_findings_match_a_plain_reference(frame: pd.DataFrame) -> None:
+    table = read_dataframe(frame)
+    report = quality.check(
+        table.frame,
+        table.level_column,
+        table.members,
+        member_first_rows=table.member_first_rows,
+        member_name_codes=table.names,
+        team_name_codes=table.teams[0],
+    )
+    found: list[tuple[object, ...]] = []
+    for f in report:
+        if f.kind == quality.MEMBER_NAME_CONFLICT:
+            found.append((f.kind, f.member_id))
+        elif f.kind == quality.TEAM_NAME_CONFLICT:
+            found.append((f.kind,))
+        else:
+            found.append((f.kind, f.meeting_id, f.group, f.member_id))
+    assert found == reference_findings(table.frame, table.level_column)
+    # the same report without the codes the loaders hand over
+    assert quality.check(table.frame, table.level_column) == report
 
 
 # -- the public Genesis records ---------------------------------------------------------------
