@@ -48,6 +48,7 @@ from fractal_governance.io import (
     read_weekly_csv,
     sort_order,
     start,
+    take_rows,
     worth_a_thread,
 )
 from fractal_governance.math import GENESIS, RespectSchedule
@@ -293,7 +294,7 @@ class _Core:
     def _sums_by_level(self, counts: npt.NDArray[np.int64]) -> dict[str, IntArray]:
         """Attendance, ranks given, sums of levels, squares and Respect per table row."""
         levels = np.arange(counts.shape[1], dtype=np.int64)
-        attendance = counts.sum(axis=1)
+        attendance = counts @ np.ones(counts.shape[1], dtype=np.int64)  # faster than sum(axis=1)
         return {
             "attendance": attendance,
             "ranked": attendance - counts[:, 0],
@@ -404,7 +405,7 @@ class _Core:
             first = np.full(m, len(frame), dtype=np.int64)
             np.minimum.at(first, self.row_member[rows], rows)
         has = first < len(frame)
-        taken = names.take(np.where(has, first, 0)).to_numpy()
+        taken = take_rows(names, np.where(has, first, 0)).to_numpy()
         return pd.Series(taken, index=self.member_ids, dtype="str").mask(~has)
 
     @cached_property

@@ -467,8 +467,6 @@ def cumulative_gini_of_member_runs(
     width = len(values)
     if width * meeting_count > HISTOGRAM_LIMIT:
         return None
-    # How far a member's holding code moved at each of their pairs after the first.
-    step = np.diff(codes)
     seen = np.cumsum(np.bincount(meeting[first], minlength=meeting_count)).astype(np.float64)
     if earned is None:
         totals = np.cumsum(np.bincount(meeting, weights=respect, minlength=meeting_count))
@@ -537,14 +535,17 @@ def cumulative_gini_of_member_runs(
             offset += (hi - lo) * (k1 - k0)
         # +1 at each pair's (meeting, new holding); -1 at (meeting, old holding) of the
         # member's next pair. Pairs without a cell in this pass go to a spare last cell.
-        new_cells = base[meeting] + codes
-        old_cells = np.where(starts[1:], cells, new_cells[1:] - step)
+        row_start = base[meeting]
+        new_cells = row_start + codes
+        # a member's pair after the first leaves the holding of the pair before it
+        old_cells = row_start[1:] + codes[:-1]
+        old_cells[starts[1:]] = cells
         if low > 0 or high < meeting_count:
             outside = (meeting < low) | (meeting >= high)
             new_cells[outside] = cells
             old_cells[outside[1:]] = cells
         counts = np.bincount(new_cells, minlength=cells + 1)
-        counts -= np.bincount(old_cells, minlength=cells + 1)
+        np.subtract.at(counts, old_cells, 1)  # faster than a second count and a difference
         offset = 0
         for lo, hi, k0, k1 in chunks[index:stop]:
             w = k1 - k0

@@ -38,6 +38,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from fractal_governance import columns as col
 
@@ -274,13 +275,24 @@ class Table:
         return sort_order([self.members[0], self.meetings[0]])
 
     @cached_property
+    def member_row_counts(self) -> npt.NDArray[np.int64]:
+        """Rows per member (in the order of ``members``)."""
+        codes, uniques = self.members
+        return np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+
+    @cached_property
+    def member_run_starts(self) -> npt.NDArray[np.int64]:
+        """Where each member's run of rows starts in ``member_meeting_order`` (members in
+        code order; every member has a run)."""
+        counts = self.member_row_counts
+        return np.cumsum(counts) - counts
+
+    @cached_property
     def member_runs(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
         """In ``member_meeting_order``: each row's meeting code, and where each member's
-        run of rows starts (members in code order, every member has a run)."""
-        codes, uniques = self.members
-        attended = np.bincount(codes, minlength=len(uniques))
-        starts = np.zeros(len(codes), dtype=np.bool_)
-        starts[(np.cumsum(attended) - attended)[attended > 0]] = True
+        run of rows starts (as a mask)."""
+        starts = np.zeros(len(self.frame), dtype=np.bool_)
+        starts[self.member_run_starts] = True
         return self.meetings[0][self.member_meeting_order], starts
 
     @property
@@ -695,6 +707,39 @@ def factorize_sorted(series: pd.Series) -> tuple[npt.NDArray[np.int64], pd.Index
     return codes, uniques
 
 
+def take_rows(series: pd.Series, positions: npt.NDArray[np.intp]) -> pd.Series:
+    """``series.take(positions)`` that does not join Arrow chunks first.
+
+    The parallel CSV reader returns text columns as one Arrow chunk per block of the file,
+    and Arrow's ``take`` on such a column first copies the chunks into one: a few thousand
+    rows would cost a copy of the whole column. Here each chunk gives its own rows.
+    """
+    to_arrow = getattr(series.array, "__arrow_array__", None)
+    chunked = to_arrow() if to_arrow is not None else None
+    positions = np.asarray(positions, dtype=np.intp)
+    if chunked is None or getattr(chunked, "num_chunks", 1) <= 1 or not len(positions):
+        return series.take(positions)
+    starts = np.cumsum([0] + [len(chunk) for chunk in chunked.chunks])
+    chunk_of = np.searchsorted(starts, positions, side="right") - 1
+    ascending = _non_decreasing(positions)
+    order = np.arange(len(positions)) if ascending else np.argsort(chunk_of, kind="stable")
+    bounds = np.searchsorted(chunk_of[order], np.arange(len(starts)))
+    values = pa.concat_arrays(
+        [
+            chunked.chunk(c).take(positions[order[bounds[c] : bounds[c + 1]]] - starts[c])
+            for c in range(chunked.num_chunks)
+            if bounds[c + 1] > bounds[c]
+        ]
+    )
+    if not ascending:  # back from chunk order to the order asked for
+        inverse = np.empty(len(order), dtype=np.intp)
+        inverse[order] = np.arange(len(order))
+        values = values.take(inverse)
+    return pd.Series(
+        pd.array(values, dtype=series.dtype), index=series.index[positions], name=series.name
+    )
+
+
 _T = TypeVar("_T")
 
 # Tables with at least this many rows do independent pieces of work in a worker thread
@@ -745,7 +790,7 @@ def _factorize_sorted(
     if not first_rows and 2 * int(missing.sum()) > len(series):
         # mostly empty (e.g. TeamName): hash only the values present
         present = np.flatnonzero(~missing)
-        some_codes, uniques = pd.factorize(series.iloc[present])
+        some_codes, uniques = pd.factorize(take_rows(series, present))
         codes = np.full(len(series), -1, dtype=np.int64)
         codes[present] = some_codes
     else:
@@ -766,15 +811,21 @@ def _factorize_sorted(
 
 
 def dense_codes(
-    values: npt.NDArray[np.int64],
+    values: npt.NDArray[np.int64], *, ascending: bool = False
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """(code per row, distinct values ascending) for non-negative ints.
 
     A counting pass when the values are small compared with the row count (meeting IDs,
     group keys), else hashing; either way codes follow the sorted order of the values.
+    ``ascending=True`` says the values never decrease (a file listed meeting by meeting):
+    consecutive values then need no counting.
     """
     if not len(values):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if ascending:
+        low, top = int(values[0]), int(values[-1])
+        if low >= 0 and int(np.count_nonzero(values[1:] != values[:-1])) == top - low:
+            return values - low, np.arange(low, top + 1, dtype=np.int64)
     top = int(values.max())
     if int(values.min()) >= 0 and top <= 4 * len(values) + 4096:
         present = np.bincount(values, minlength=top + 1) > 0
@@ -795,9 +846,10 @@ def combined_key(parts: Sequence[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64
     """
     bounds = [int(part.max(initial=0)) + 1 for part in parts]
     if int(np.prod([float(b) for b in bounds])) < 2**62:
-        key = np.zeros(len(parts[0]), dtype=np.int64)
-        for part, bound in zip(parts, bounds, strict=True):
-            key = key * bound + part
+        key = parts[0].astype(np.int64)  # a copy, updated in place below
+        for part, bound in zip(parts[1:], bounds[1:], strict=True):
+            key *= bound
+            key += part
         return key
     key = pd.factorize(parts[0])[0].astype(np.int64)
     for part in parts[1:]:
@@ -829,16 +881,25 @@ def sort_order(keys: Sequence[npt.NDArray[np.int64]]) -> npt.NDArray[np.intp]:
 
 
 def _counting_order(key: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.intp]:
-    """Stable order sorting ``key`` (codes ``0 .. size - 1``).
+    """Stable order sorting ``key`` (codes ``0 .. size - 1``)."""
+    return counting_sort(key, size)[0]
+
+
+def counting_sort(
+    key: npt.NDArray[np.int64], size: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+    """(stable order sorting ``key``, count of each code) for codes ``0 .. size - 1``.
 
     pandas' counting sort (the one its groupby uses) where available: one pass to count,
     one to place; else NumPy's stable sort (a radix sort for codes below 2**16).
     """
     if _groupsort_indexer is not None:
-        order, _ = _groupsort_indexer(key.astype(np.intp, copy=False), size)
-        return np.asarray(order, dtype=np.intp)
+        order, counts = _groupsort_indexer(key.astype(np.intp, copy=False), size)
+        # counts[0] counts the code -1 (none here)
+        return np.asarray(order, dtype=np.intp), np.asarray(counts[1:], dtype=np.int64)
     small = key.astype(np.uint16) if size <= 2**16 else key
-    return np.argsort(small, kind="stable")
+    order = np.argsort(small, kind="stable")
+    return order, np.bincount(key, minlength=size).astype(np.int64)
 
 
 try:  # a private pandas helper, so there is a fallback if a pandas release moves it
@@ -1028,9 +1089,14 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     columns[col.GROUP] = _int_column(groups, group_missing)
     # Sorting by member, then meeting (for the duplicate check and the Dataset) needs only
     # the codes so far: done while the worker finishes.
-    meetings = dense_codes(meeting)
+    meetings = dense_codes(meeting, ascending=in_meeting_order and not problems)
     order = None
-    if not problems and not has_rounds:
+    member_counts = None
+    if not problems and in_meeting_order:
+        # sorted by member only (meetings already ascend): one counting sort, which also
+        # counts each member's rows
+        order, member_counts = counting_sort(member_codes, len(member_uniques))
+    elif not problems and not has_rounds:
         order = sort_order([member_codes, meetings[0]])
     side_columns, side_problems, teams, name_codes = side()
     columns.update(side_columns)
@@ -1062,6 +1128,8 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     table.__dict__["meetings"] = meetings
     if order is not None:
         table.__dict__["member_meeting_order"] = order
+    if member_counts is not None:
+        table.__dict__["member_row_counts"] = member_counts
     if has_rounds:
         repeated = duplicated_rows([meetings[0], rounds, member_codes])
     else:
@@ -1077,9 +1145,9 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         if in_meeting_order:
             # sorted by member only (meetings already ascend), stably: each member's run
             # starts at their first row
-            table.__dict__["member_first_rows"] = table.member_meeting_order[starts].astype(
-                np.int64
-            )
+            table.__dict__["member_first_rows"] = table.member_meeting_order[
+                table.member_run_starts
+            ].astype(np.int64)
     if repeated is not None:
         problem = "lists a member twice in one meeting" + (" and round" if has_rounds else "")
         problems.append(

@@ -144,24 +144,18 @@ def _level_bits(
     width = int(levels.max(initial=0)) + 1
     if n_groups * width <= 4 * len(codes) + 4096:
         # a (group x level) table of presence: one bincount, no scattered bitwise-or
-        present = np.bincount(codes * width + levels, minlength=n_groups * width) > 0
-        powers = np.left_shift(np.uint64(1), np.arange(width, dtype=np.uint64))
-        bits: npt.NDArray[np.uint64] = np.bitwise_or.reduce(
-            np.where(present.reshape(n_groups, width), powers, np.uint64(0)), axis=1
-        )
-        return bits
+        counts = np.bincount(levels * n_groups + codes, minlength=n_groups * width)
+        return _bits_of_present(counts.reshape(width, n_groups))
     bits = np.zeros(n_groups, dtype=np.uint64)
     np.bitwise_or.at(bits, codes, np.left_shift(np.uint64(1), levels.astype(np.uint64)))
     return bits
 
 
 def _bits_of_present(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
-    """Per row of a (group x level) count table, the set of levels >= 1 present, as bits."""
-    powers = np.left_shift(np.uint64(1), np.arange(counts.shape[1], dtype=np.uint64))
-    powers[0] = 0  # level 0 stands for "no level"
-    bits: npt.NDArray[np.uint64] = np.bitwise_or.reduce(
-        np.where(counts > 0, powers, np.uint64(0)), axis=1
-    )
+    """Per column of a (level x group) count table, the set of levels >= 1 present, as bits."""
+    bits = np.zeros(counts.shape[1], dtype=np.uint64)
+    for level in range(1, len(counts)):  # row 0 stands for "no level"
+        bits |= (counts[level] > 0).astype(np.uint64) << np.uint64(level)
     return bits
 
 
@@ -202,12 +196,13 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
         # One (group x level) count gives sizes, ranked members and level sets at once.
         # Groups are numbered by their key: numbers of groups that do not occur stay
         # unused (size 0, no finding).
-        key = combined_key([*parts, level])
-        counts = np.bincount(key, minlength=int(cells)).reshape(-1, width)
+        # Level first, so that each level's counts are one contiguous row.
+        key = combined_key([level, *parts])
+        counts = np.bincount(key, minlength=int(cells)).reshape(width, -1)
         codes = None
-        n_groups = len(counts)
-        size = counts.sum(axis=1)
-        level_count = size - counts[:, 0]
+        n_groups = counts.shape[1]
+        size = counts.sum(axis=0)
+        level_count = size - counts[0]
         bits = _bits_of_present(counts)
     else:
         codes, _ = dense_codes(combined_key(parts))
@@ -353,7 +348,7 @@ def _name_conflicts(
     every = bool(named.all())
     rows = np.arange(len(frame)) if every else np.flatnonzero(named)
     row_keys = all_key_codes if every else all_key_codes[rows]
-    # Compare every name with the first name of its key: cheaper than factorizing names.
+    # Compare every name with the first name of its key.
     if first_rows is None or not every:
         first = np.full(len(key_uniques), len(frame), dtype=np.int64)
         np.minimum.at(first, row_keys, rows)
@@ -361,7 +356,9 @@ def _name_conflicts(
         first = first_rows
     if name_codes is not None:
         given_codes = name_codes if every else name_codes[rows]
-        differs = given_codes != name_codes[first[row_keys]]
+        # each key's first name code, then one lookup per row in that small table
+        first_code = name_codes[np.minimum(first, len(frame) - 1)]  # keys without rows: unused
+        differs = given_codes != first_code[row_keys]
     else:
         given = names.reset_index(drop=True) if every else names.take(rows).reset_index(drop=True)
         expected = names.take(first[row_keys]).reset_index(drop=True)

@@ -471,3 +471,24 @@ def test_fuzz_random_dataframes(columns: list[str], rows: list[list[object]]) ->
             return
     dataset.df_member_leader_board  # noqa: B018
     dataset.summary_table()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=6), min_size=1),
+    st.data(),
+)
+def test_take_rows_equals_take_on_chunked_text(
+    chunks: list[list[str | None]], data: st.DataObject
+) -> None:
+    import pyarrow as pa
+
+    column = pa.chunked_array([pa.array(chunk, type=pa.large_string()) for chunk in chunks])
+    series = pd.Series(pd.array(column, dtype="str"), name="Name")
+    assert series.array.__arrow_array__().num_chunks == len(chunks)
+    n = len(series)
+    positions = np.asarray(
+        data.draw(st.lists(st.integers(0, max(n - 1, 0)), max_size=12 if n else 0)), dtype=np.intp
+    )
+    taken = io.take_rows(series, positions)
+    pd.testing.assert_series_equal(taken, series.take(positions))
