@@ -265,6 +265,13 @@ class Table:
         return _name_codes(self.frame[col.NAME])
 
     @cached_property
+    def team_ids(self) -> npt.NDArray[np.int64] | None:
+        """``TeamID`` as int64 with -1 where empty, or None without that column."""
+        if col.TEAM_ID not in self.frame.columns:
+            return None
+        return self.frame[col.TEAM_ID].to_numpy(dtype=np.int64, na_value=-1)
+
+    @cached_property
     def meetings(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(code per row, MeetingIDs ascending): ``MeetingID`` numbered densely."""
         return dense_codes(self.frame[col.MEETING_ID].to_numpy(dtype=np.int64))
@@ -958,6 +965,7 @@ class _SideColumns(NamedTuple):
     problems: list[str]
     teams: tuple[npt.NDArray[np.int64], pd.Index] | None
     names: npt.NDArray[np.int64] | None
+    team_ids: npt.NDArray[np.int64] | None
 
 
 def _side_columns(frame: pd.DataFrame, origin: Origin) -> _SideColumns:
@@ -975,6 +983,7 @@ def _side_columns(frame: pd.DataFrame, origin: Origin) -> _SideColumns:
         # are factorized (the Dataset needs the codes) and blanks looked for among the
         # distinct names only.
         columns[col.TEAM_NAME], teams = _team_names(frame[col.TEAM_NAME])
+    team_ids = None
     if col.TEAM_ID in frame.columns:
         team, team_missing = _whole_numbers(
             frame,
@@ -986,7 +995,8 @@ def _side_columns(frame: pd.DataFrame, origin: Origin) -> _SideColumns:
             requirement="must be a whole number or empty",
         )
         columns[col.TEAM_ID] = _int_column(team, team_missing)
-    return _SideColumns(columns, problems, teams, name_codes)
+        team_ids = np.where(team_missing, -1, team) if team_missing.any() else team
+    return _SideColumns(columns, problems, teams, name_codes, team_ids)
 
 
 def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> Table:
@@ -1098,7 +1108,7 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         order, member_counts = counting_sort(member_codes, len(member_uniques))
     elif not problems and not has_rounds:
         order = sort_order([member_codes, meetings[0]])
-    side_columns, side_problems, teams, name_codes = side()
+    side_columns, side_problems, teams, name_codes, team_ids = side()
     columns.update(side_columns)
     problems += side_problems
     if col.MEETING_DATE in names and not problems:
@@ -1125,6 +1135,7 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     if teams is not None:
         table.__dict__["teams"] = teams
     table.__dict__["names"] = name_codes
+    table.__dict__["team_ids"] = team_ids
     table.__dict__["meetings"] = meetings
     if order is not None:
         table.__dict__["member_meeting_order"] = order

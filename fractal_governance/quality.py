@@ -167,7 +167,7 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     if not has_group.any():
         return []
     every = bool(has_group.all())
-    rows = np.arange(len(frame)) if every else np.flatnonzero(has_group)
+    grouped = None if every else np.flatnonzero(has_group)  # rows checked (None: all)
 
     def column(name: str) -> npt.NDArray[np.int64]:
         series = frame[name]
@@ -176,15 +176,17 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
             if series.dtype == np.int64
             else series.to_numpy(dtype=np.int64, na_value=0)
         )
-        return values if every else values[rows]
+        return values if grouped is None else values[grouped]
+
+    def level_present() -> npt.NDArray[np.bool_]:
+        present: npt.NDArray[np.bool_] = frame[level_column].notna().to_numpy()
+        return present if grouped is None else present[grouped]
 
     meeting = column(col.MEETING_ID)
     group = column(col.GROUP)
     has_rounds = col.ROUND in frame.columns
     round_ = column(col.ROUND) if has_rounds else None
-    level = column(level_column)
-    has_level = frame[level_column].notna().to_numpy()
-    has_level = has_level if every else has_level[rows]
+    level = column(level_column)  # 0 where missing
 
     # One code per (meeting, round, group); per group its size, how many members have a
     # level, and the set of levels as bits (levels are 1..60).
@@ -208,6 +210,7 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
         codes, _ = dense_codes(combined_key(parts))
         n_groups = int(codes.max()) + 1
         size = np.bincount(codes, minlength=n_groups)
+        has_level = level_present()
         all_ranked = bool(has_level.all())
         ranked_codes = codes if all_ranked else codes[has_level]
         ranked_levels = level if all_ranked else level[has_level]
@@ -230,6 +233,8 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
 
     if codes is None:
         codes = combined_key(parts)  # the group numbers the count table used
+        has_level = level_present()
+    rows = np.arange(len(frame)) if grouped is None else grouped
     duplicate_row = np.zeros(len(codes), dtype=np.bool_)
     if has_duplicate.any():
         suspects = has_level & has_duplicate[codes]
@@ -346,25 +351,31 @@ def _name_conflicts(
     if not named.any():
         return []
     every = bool(named.all())
-    rows = np.arange(len(frame)) if every else np.flatnonzero(named)
-    row_keys = all_key_codes if every else all_key_codes[rows]
+    # the rows compared (None: all of them, every row has a key and a name)
+    some = None if every else np.flatnonzero(named)
+
+    def compared() -> npt.NDArray[np.int64]:
+        return np.arange(len(frame)) if some is None else some
+
+    row_keys = all_key_codes if some is None else all_key_codes[some]
     # Compare every name with the first name of its key.
-    if first_rows is None or not every:
+    if first_rows is None or some is not None:
         first = np.full(len(key_uniques), len(frame), dtype=np.int64)
-        np.minimum.at(first, row_keys, rows)
+        np.minimum.at(first, row_keys, compared())
     else:
         first = first_rows
     if name_codes is not None:
-        given_codes = name_codes if every else name_codes[rows]
+        given_codes = name_codes if some is None else name_codes[some]
         # each key's first name code, then one lookup per row in that small table
         first_code = name_codes[np.minimum(first, len(frame) - 1)]  # keys without rows: unused
         differs = given_codes != first_code[row_keys]
     else:
-        given = names.reset_index(drop=True) if every else names.take(rows).reset_index(drop=True)
+        given = (names if some is None else names.take(some)).reset_index(drop=True)
         expected = names.take(first[row_keys]).reset_index(drop=True)
         differs = (given != expected).to_numpy(dtype=np.bool_)
     if not differs.any():
         return []
+    rows = compared()
     conflicted = np.unique(row_keys[differs])
     involved = rows[np.isin(row_keys, conflicted)]
     involved_names, name_uniques = pd.factorize(names.take(involved))
@@ -412,6 +423,7 @@ def check(
     member_first_rows: npt.NDArray[np.int64] | None = None,
     member_name_codes: npt.NDArray[np.int64] | None = None,
     team_name_codes: npt.NDArray[np.int64] | None = None,
+    team_ids: npt.NDArray[np.int64] | None = None,
 ) -> QualityReport:
     """Find the anomalies in validated weekly-layout rows (see the module docstring).
 
@@ -431,6 +443,8 @@ def check(
         With ``member_codes``: ``Name`` factorized, -1 where missing (saves time).
     team_name_codes : int array, optional
         ``TeamName`` factorized, -1 where missing (saves time).
+    team_ids : int array, optional
+        ``TeamID`` as int64, -1 where missing (saves time).
     """
     findings = _group_findings(frame, level_column)
     findings += _name_conflicts(
@@ -445,7 +459,11 @@ def check(
     team_codes = None
     if col.TEAM_ID in frame.columns and team_name_codes is not None:
         # TeamIDs are whole numbers >= 0: small ones are their own codes (-1 for none)
-        ids = frame[col.TEAM_ID].to_numpy(dtype=np.int64, na_value=-1)
+        ids = (
+            team_ids
+            if team_ids is not None
+            else frame[col.TEAM_ID].to_numpy(dtype=np.int64, na_value=-1)
+        )
         top = int(ids.max(initial=-1))
         if top < 4 * len(ids) + 4096:
             team_codes = (ids, pd.Index(np.arange(top + 1, dtype=np.int64)))

@@ -228,6 +228,7 @@ def test_findings_match_a_plain_reference(frame: pd.DataFrame) -> None:
         member_first_rows=table.member_first_rows,
         member_name_codes=table.names,
         team_name_codes=table.teams[0],
+        team_ids=table.team_ids,
     )
     found: list[tuple[object, ...]] = []
     for f in report:
