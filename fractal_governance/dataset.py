@@ -196,11 +196,14 @@ class _Core:
     def df(self) -> pd.DataFrame:
         """A shallow copy of the input plus two columns (no copy of the input columns)."""
         table = self.table
-        df = table.frame.copy(deep=False)
-        if col.MEETING_DATE not in df.columns:
-            df[col.MEETING_DATE] = self.meeting_dates_by_code[table.meetings[0]]
-        df[col.RESPECT] = self.row_respect
-        return df
+        frame = table.frame
+        columns: dict[str, Any] = {name: frame[name] for name in frame.columns}
+        if col.MEETING_DATE not in columns:
+            columns[col.MEETING_DATE] = self.meeting_dates_by_code[table.meetings[0]]
+        columns[col.RESPECT] = self.row_respect
+        # copy=False: the new columns are not copied again (df is only handed out as
+        # shallow copies, so copy-on-write keeps it unchanged)
+        return pd.DataFrame(columns, index=frame.index, copy=False)
 
     # -- construction helpers ----------------------------------------------------------
 
@@ -288,7 +291,9 @@ class _Core:
         n = len(codes)
         if size * width > 4 * n + 4096:
             return None
-        counts = np.bincount(codes * width + self.att_level, minlength=size * width)
+        key = codes * width
+        key += self.att_level
+        counts = np.bincount(key, minlength=size * width)
         return counts.reshape(size, width)
 
     def _sums_by_level(self, counts: npt.NDArray[np.int64]) -> dict[str, IntArray]:
@@ -433,8 +438,14 @@ class _Core:
         k = self.meeting_count
         pairs = self.pairs
         first_meeting = pairs["meeting"][pairs["starts"]]  # one entry per member
-        counts = self._level_counts(self.att_order, k)
-        if counts is not None:
+        order = self.att_order
+        if len(order) and bool((order[1:] >= order[:-1]).all()):
+            # rows listed meeting by meeting: each meeting is one run of rows (every meeting
+            # has one), summed where it lies
+            bounds = np.searchsorted(order, np.arange(k + 1))
+            attendance = np.diff(bounds).astype(np.int64)
+            respect = np.add.reduceat(self.att_respect, bounds[:-1]).astype(np.int64)
+        elif (counts := self._level_counts(order, k)) is not None:
             by_level = self._sums_by_level(counts)
             attendance, respect = by_level["attendance"], by_level["respect"]
         else:
