@@ -793,13 +793,14 @@ def _factorize_sorted(
     ``pd.factorize`` numbers values in order of appearance, so a value first appears where
     its code exceeds every earlier code: one running maximum instead of a scatter-minimum.
     """
-    missing = series.isna().to_numpy()
-    if not first_rows and 2 * int(missing.sum()) > len(series):
+    to_arrow = getattr(series.array, "__arrow_array__", None)
+    complete = to_arrow is not None and to_arrow().null_count == 0  # no pass over the rows
+    missing = np.zeros(0, dtype=np.bool_) if complete else series.isna().to_numpy()
+    sparse = not complete and not first_rows and 2 * int(missing.sum()) > len(series)
+    if sparse:
         # mostly empty (e.g. TeamName): hash only the values present
         present = np.flatnonzero(~missing)
-        some_codes, uniques = pd.factorize(take_rows(series, present))
-        codes = np.full(len(series), -1, dtype=np.int64)
-        codes[present] = some_codes
+        codes, uniques = pd.factorize(take_rows(series, present))
     else:
         codes, uniques = pd.factorize(series)
     uniques = pd.Index(uniques, dtype="str")
@@ -807,6 +808,10 @@ def _factorize_sorted(
     rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
     rank[-1] = -1  # code -1 (missing) stays -1
+    if sparse:
+        spread = np.full(len(series), -1, dtype=np.int64)
+        spread[present] = rank[codes]
+        return spread, uniques.take(order), None
     first = None
     if first_rows:
         seen = np.empty(len(codes), dtype=codes.dtype)
@@ -959,7 +964,7 @@ def _check_unique(
 
 
 class _SideColumns(NamedTuple):
-    """What :func:`_side_columns` found: typed columns, problems, and codes for later."""
+    """What :func:`_side_columns` found: typed columns and codes for later."""
 
     columns: dict[str, Any]
     problems: list[str]
@@ -999,6 +1004,22 @@ def _side_columns(frame: pd.DataFrame, origin: Origin) -> _SideColumns:
     return _SideColumns(columns, problems, teams, name_codes, team_ids)
 
 
+def _repeats_in_runs(
+    order: npt.NDArray[np.intp],
+    sorted_meetings: npt.NDArray[np.int64],
+    starts: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.bool_] | None:
+    """Rows whose member has another row in the same meeting, given the rows sorted by
+    member, then meeting (a repeat is an equal neighbour within one member's run)."""
+    same = (sorted_meetings[1:] == sorted_meetings[:-1]) & ~starts[1:]
+    if not same.any():
+        return None
+    repeated = np.zeros(len(order), dtype=np.bool_)
+    repeated[order[1:][same]] = True
+    repeated[order[:-1][same]] = True
+    return repeated
+
+
 def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> Table:
     """Type and validate a weekly-layout frame (see :class:`Table`)."""
     source = origin.source
@@ -1034,9 +1055,12 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     )
     member_uniques = member_uniques.rename(col.MEMBER_ID)
     blank_ids = np.asarray(member_uniques.str.strip() == "", dtype=np.bool_)
-    empty_member = member_codes < 0
-    if blank_ids.any():
-        empty_member |= blank_ids[member_codes] & ~empty_member
+    # (a missing ID has code -1; the code is only looked at when some ID may be empty)
+    empty_member = np.zeros(0, dtype=np.bool_)
+    if blank_ids.any() or int(member_codes.min(initial=0)) < 0:
+        empty_member = member_codes < 0
+        if blank_ids.any():
+            empty_member |= blank_ids[member_codes] & ~empty_member
     if empty_member.any():
         problems.append(
             cell_problem(
@@ -1097,6 +1121,7 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         requirement="must be a whole number",
     )
     columns[col.GROUP] = _int_column(groups, group_missing)
+
     # Sorting by member, then meeting (for the duplicate check and the Dataset) needs only
     # the codes so far: done while the worker finishes.
     meetings = dense_codes(meeting, ascending=in_meeting_order and not problems)
@@ -1108,6 +1133,17 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         order, member_counts = counting_sort(member_codes, len(member_uniques))
     elif not problems and not has_rounds:
         order = sort_order([member_codes, meetings[0]])
+    runs = None
+    repeated = None
+    if order is not None:
+        if member_counts is None:
+            member_counts = np.bincount(member_codes, minlength=len(member_uniques))
+        run_starts = np.cumsum(member_counts) - member_counts
+        starts = np.zeros(len(frame), dtype=np.bool_)
+        starts[run_starts] = True
+        runs = (meetings[0][order], starts)
+        repeated = _repeats_in_runs(order, *runs)
+
     side_columns, side_problems, teams, name_codes, team_ids = side()
     columns.update(side_columns)
     problems += side_problems
@@ -1116,49 +1152,44 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         if dates is not None:
             columns[col.MEETING_DATE] = dates.to_numpy()
     _raise(problems)
-    # Replace only the columns whose type changed (no copy of the others).
-    typed = frame.copy(deep=False)
-    typed.index = pd.RangeIndex(len(frame))
-    for name, values in columns.items():
+    # The input columns, typed, in their order. Columns whose type did not change are
+    # taken as the input's own Series, so that copy-on-write keeps them apart from the
+    # input; typed ones are new arrays, not copied again (copy=False).
+    def typed_column(name: str) -> Any:
         original = frame[name]
+        values = columns.get(name, original)
         unchanged = values is original or (
             isinstance(values, np.ndarray)
             and original.dtype == values.dtype
             and np.shares_memory(values, original.to_numpy())
         )
-        if not unchanged:
-            typed[name] = values
+        return original if unchanged else values
+
+    typed = pd.DataFrame(
+        {name: typed_column(name) for name in frame.columns},
+        index=pd.RangeIndex(len(frame)),
+        copy=False,
+    )
     table = Table(typed, origin, level)
-    table.__dict__["members"] = (member_codes.astype(np.int64, copy=False), member_uniques)
+    cache = table.__dict__  # computed above, so not again
+    cache["members"] = (member_codes.astype(np.int64, copy=False), member_uniques)
     if member_first is not None:
-        table.__dict__["member_first_rows"] = member_first
+        cache["member_first_rows"] = member_first
     if teams is not None:
-        table.__dict__["teams"] = teams
-    table.__dict__["names"] = name_codes
-    table.__dict__["team_ids"] = team_ids
-    table.__dict__["meetings"] = meetings
-    if order is not None:
-        table.__dict__["member_meeting_order"] = order
-    if member_counts is not None:
-        table.__dict__["member_row_counts"] = member_counts
-    if has_rounds:
-        repeated = duplicated_rows([meetings[0], rounds, member_codes])
-    else:
-        # sorted by member, then meeting: a repeat is an equal neighbour in one member's run
-        sorted_meetings, starts = table.member_runs
-        same = (sorted_meetings[1:] == sorted_meetings[:-1]) & ~starts[1:]
-        repeated = None
-        if same.any():
-            order = table.member_meeting_order
-            repeated = np.zeros(len(order), dtype=np.bool_)
-            repeated[order[1:][same]] = True
-            repeated[order[:-1][same]] = True
+        cache["teams"] = teams
+    cache["names"] = name_codes
+    cache["team_ids"] = team_ids
+    cache["meetings"] = meetings
+    if order is not None and runs is not None and member_counts is not None:
+        cache["member_meeting_order"] = order
+        cache["member_row_counts"] = member_counts.astype(np.int64, copy=False)
+        cache["member_runs"] = runs
         if in_meeting_order:
             # sorted by member only (meetings already ascend), stably: each member's run
             # starts at their first row
-            table.__dict__["member_first_rows"] = table.member_meeting_order[
-                table.member_run_starts
-            ].astype(np.int64)
+            cache["member_first_rows"] = order[table.member_run_starts].astype(np.int64)
+    if has_rounds:
+        repeated = duplicated_rows([meetings[0], rounds, member_codes])
     if repeated is not None:
         problem = "lists a member twice in one meeting" + (" and round" if has_rounds else "")
         problems.append(

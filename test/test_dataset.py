@@ -306,6 +306,30 @@ def test_returned_tables_are_copies(small: Dataset) -> None:
     assert small.total_member_respect == 215
 
 
+def test_changing_the_input_frame_later_changes_nothing() -> None:
+    frame = pd.DataFrame(
+        {
+            "MemberID": ["a", "b", "c"],
+            "Name": ["A", "B", "C"],
+            "MeetingID": [1, 1, 1],
+            "Group": [1, 1, 1],
+            "Rank": [6, 5, 4],
+        }
+    )
+    dataset = Dataset.from_dataframe(frame)
+    frame.loc[0, "Rank"] = 1
+    frame.loc[1, "MeetingID"] = 9
+    frame["Group"] = 3
+    frame.loc[2, "Name"] = "Z"
+    # ranks 6, 5, 4 earn 21, 13, 8 (Genesis); all in meeting 1, group 1
+    assert dataset.df["Rank"].tolist() == [6, 5, 4]
+    assert dataset.df["MeetingID"].tolist() == [1, 1, 1]
+    assert dataset.df["Group"].tolist() == [1, 1, 1]
+    assert dataset.df["Name"].tolist() == ["A", "B", "C"]
+    assert dataset.total_member_respect == 21 + 13 + 8
+    assert dataset.meeting_ids == [1]
+
+
 def test_dataset_is_immutable(small: Dataset) -> None:
     with pytest.raises(AttributeError):
         small.name = "x"  # type: ignore[misc]
