@@ -462,7 +462,8 @@ def cumulative_gini_of_member_runs(
     running = np.cumsum(respect)
     first = np.flatnonzero(starts)
     lengths = np.diff(first, append=len(meeting))
-    after = running - np.repeat((running - respect)[first], lengths)  # holding after a meeting
+    # the holding after each meeting: the running total less the member's start (in place)
+    after = np.subtract(running, np.repeat((running - respect)[first], lengths), out=running)
     codes, values = _dense_integer_codes(after)
     width = len(values)
     if width * meeting_count > HISTOGRAM_LIMIT:
@@ -536,10 +537,10 @@ def cumulative_gini_of_member_runs(
         # +1 at each pair's (meeting, new holding); -1 at (meeting, old holding) of the
         # member's next pair. Pairs without a cell in this pass go to a spare last cell.
         row_start = base[meeting]
-        new_cells = row_start + codes
         # a member's pair after the first leaves the holding of the pair before it
         old_cells = row_start[1:] + codes[:-1]
         old_cells[starts[1:]] = cells
+        new_cells = np.add(row_start, codes, out=row_start)  # (row_start is not needed again)
         if low > 0 or high < meeting_count:
             outside = (meeting < low) | (meeting >= high)
             new_cells[outside] = cells

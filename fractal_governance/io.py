@@ -1152,6 +1152,7 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         if dates is not None:
             columns[col.MEETING_DATE] = dates.to_numpy()
     _raise(problems)
+
     # The input columns, typed, in their order. Columns whose type did not change are
     # taken as the input's own Series, so that copy-on-write keeps them apart from the
     # input; typed ones are new arrays, not copied again (copy=False).
