@@ -46,8 +46,8 @@ from fractal_governance.io import (
     read_directory,
     read_normalized,
     read_weekly_csv,
+    share,
     sort_order,
-    start,
     take_rows,
     worth_a_thread,
 )
@@ -565,15 +565,21 @@ class _Core:
     def quality_report(self) -> QualityReport:
         return self._quality_check()
 
-    # The two sets below share no lazily computed table, so two threads can build them at
-    # once (see Dataset._from_table).
+    # The sets below share no lazily computed table, so two threads can build them at once
+    # (see Dataset._from_table).
+
+    def build_df(self) -> None:
+        """Compute (and cache) ``df`` now."""
+        self.df  # noqa: B018
 
     def build_member_tables(self) -> None:
-        """Compute (and cache) ``df``, the member tables and the team tables now."""
-        self.df  # noqa: B018
+        """Compute (and cache) the member tables now."""
         self.member_summary  # noqa: B018
         self.rank_by_attendance_count  # noqa: B018
         self.leader_board  # noqa: B018
+
+    def build_team_tables(self) -> None:
+        """Compute (and cache) the team tables now (but the team representation)."""
         self.team_respect  # noqa: B018
         self.team_leader_board  # noqa: B018
 
@@ -674,30 +680,33 @@ class Dataset:
             core = _Core(table, respect_schedule, calendar, check)
             report = core.quality_report
         else:
+            # The quality report first, then df, the member and the team tables: a worker
+            # thread takes them in that order while this thread builds the core and the
+            # meeting tables with the cumulative Gini (the costliest table), then helps
+            # with those still waiting. No two of these sets share a lazily computed table.
             built: Future[_Core] = Future()
 
-            def background() -> QualityReport:
-                found = check()
-                try:
-                    ready = built.result()
-                except BaseException:  # the main thread reports it
-                    return found
-                ready.build_member_tables()
-                return found
+            def once_built(build: Callable[[_Core], None]) -> Callable[[], None]:
+                return lambda: build(built.result())
 
-            core_or_error: _Core | None = None
-            join = start(background, rows)
+            join = share(
+                [
+                    check,
+                    once_built(_Core.build_df),
+                    once_built(_Core.build_member_tables),
+                    once_built(_Core.build_team_tables),
+                ],
+                rows,
+            )
             try:
-                core_or_error = _Core(table, respect_schedule, calendar, join)
-                built.set_result(core_or_error)
-                core_or_error.build_meeting_tables()
+                core = _Core(table, respect_schedule, calendar, check)
             except BaseException as error:
-                if not built.done():
-                    built.set_exception(error)
+                built.set_exception(error)  # the waiting calls end; this error is raised
                 raise
-            finally:
-                report = join()
-            core = core_or_error
+            built.set_result(core)
+            core.build_meeting_tables()
+            report = join()[0]
+            core.__dict__["quality_report"] = report  # cached: not checked again
         if report and strict:
             raise DatasetError(report.summary(table.source) + " (strict=True)")
         if report and warn:
@@ -810,7 +819,8 @@ class Dataset:
     @property
     def meeting_ids(self) -> list[int]:
         """The meeting IDs, ascending."""
-        return sorted(int(i) for i in self._core.meeting_ids_chronological)
+        ids: list[int] = np.sort(self._core.meeting_ids_chronological).tolist()  # Python ints
+        return ids
 
     def select_meetings(self, first: int, last: int) -> Dataset:
         """A new dataset of the meetings with ``first <= MeetingID <= last``, recomputed

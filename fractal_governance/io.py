@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import os
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -785,6 +786,43 @@ def start(call: Callable[[], _T], rows: int) -> Callable[[], _T]:
     return pending.result
 
 
+def share(calls: Sequence[Callable[[], Any]], rows: int) -> Callable[[], list[Any]]:
+    """Start independent ``calls`` and return the join, which gives their results in order.
+
+    When :func:`worth_a_thread`, a worker thread takes the calls one by one, in order, at
+    once; at the join the caller's thread takes the ones still waiting, so whichever thread
+    is free first does the rest. Otherwise all run at the join, in the caller's thread. The
+    join re-raises the first call's error (in the order of ``calls``).
+    """
+    waiting = deque(enumerate(calls))
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def drain() -> None:
+        while True:
+            try:
+                index, call = waiting.popleft()  # atomic: each call runs once
+            except IndexError:
+                return
+            try:
+                results[index] = call()
+            except BaseException as error:  # handed to the join
+                errors[index] = error
+
+    worker = start(drain, rows) if worth_a_thread(rows) else None
+
+    def join() -> list[Any]:
+        drain()
+        if worker is not None:
+            worker()
+        for error in errors:
+            if error is not None:
+                raise error
+        return results
+
+    return join
+
+
 def _factorize_sorted(
     series: pd.Series, *, first_rows: bool
 ) -> tuple[npt.NDArray[np.int64], pd.Index, npt.NDArray[np.int64] | None]:
@@ -963,45 +1001,29 @@ def _check_unique(
         problems.append(cell_problem(origin, column, np.flatnonzero(duplicated), values, problem))
 
 
-class _SideColumns(NamedTuple):
-    """What :func:`_side_columns` found: typed columns and codes for later."""
-
-    columns: dict[str, Any]
-    problems: list[str]
-    teams: tuple[npt.NDArray[np.int64], pd.Index] | None
-    names: npt.NDArray[np.int64] | None
-    team_ids: npt.NDArray[np.int64] | None
+def _name_column(frame: pd.DataFrame, origin: Origin) -> tuple[pd.Series, npt.NDArray[np.int64]]:
+    """``Name`` typed, and its codes (for the quality check's comparison of names)."""
+    # A blank name changes no number; CSV cells are only type-checked (saves a pass).
+    names = _text_column(frame[col.NAME], check_blank=origin.path is None)
+    return names, _name_codes(names)
 
 
-def _side_columns(frame: pd.DataFrame, origin: Origin) -> _SideColumns:
-    """Type and check ``Name``, ``TeamName`` and ``TeamID``, which no other check needs."""
-    columns: dict[str, Any] = {}
+def _team_id_column(
+    frame: pd.DataFrame, origin: Origin
+) -> tuple[Any, npt.NDArray[np.int64], list[str]]:
+    """``TeamID`` typed, as codes (-1 for none), and the problems found in it."""
     problems: list[str] = []
-    name_codes = None
-    if col.NAME in frame.columns:
-        # A blank name changes no number; CSV cells are only type-checked (saves a pass).
-        columns[col.NAME] = _text_column(frame[col.NAME], check_blank=origin.path is None)
-        name_codes = _name_codes(columns[col.NAME])
-    teams = None
-    if col.TEAM_NAME in frame.columns:
-        # A blank team name would make a team of its own: treat it as no team. Team names
-        # are factorized (the Dataset needs the codes) and blanks looked for among the
-        # distinct names only.
-        columns[col.TEAM_NAME], teams = _team_names(frame[col.TEAM_NAME])
-    team_ids = None
-    if col.TEAM_ID in frame.columns:
-        team, team_missing = _whole_numbers(
-            frame,
-            col.TEAM_ID,
-            origin,
-            problems,
-            minimum=0,
-            allow_missing=True,
-            requirement="must be a whole number or empty",
-        )
-        columns[col.TEAM_ID] = _int_column(team, team_missing)
-        team_ids = np.where(team_missing, -1, team) if team_missing.any() else team
-    return _SideColumns(columns, problems, teams, name_codes, team_ids)
+    team, team_missing = _whole_numbers(
+        frame,
+        col.TEAM_ID,
+        origin,
+        problems,
+        minimum=0,
+        allow_missing=True,
+        requirement="must be a whole number or empty",
+    )
+    codes = np.where(team_missing, -1, team) if team_missing.any() else team
+    return _int_column(team, team_missing), codes, problems
 
 
 def _repeats_in_runs(
@@ -1037,8 +1059,18 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     problems: list[str] = []
     columns: dict[str, Any] = {}
 
-    # Names and teams are checked meanwhile (in a worker thread on large tables).
-    side = start(lambda: _side_columns(frame, origin), len(frame))
+    # Names and teams are checked meanwhile, by a worker thread on large tables (and by
+    # this one when it is done first); nothing else depends on them. A blank team name
+    # would make a team of its own: it is treated as no team, looked for among the
+    # distinct names only.
+    side_calls: list[Callable[[], Any]] = []
+    if col.NAME in names:
+        side_calls.append(lambda: _name_column(frame, origin))
+    if col.TEAM_NAME in names:
+        side_calls.append(lambda: _team_names(frame[col.TEAM_NAME]))
+    if col.TEAM_ID in names:
+        side_calls.append(lambda: _team_id_column(frame, origin))
+    side = share(side_calls, len(frame))
 
     # MemberID is factorized here once (sorted) and the codes kept for the Dataset; blank
     # IDs are looked for among the distinct values only.
@@ -1144,9 +1176,15 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         runs = (meetings[0][order], starts)
         repeated = _repeats_in_runs(order, *runs)
 
-    side_columns, side_problems, teams, name_codes, team_ids = side()
-    columns.update(side_columns)
-    problems += side_problems
+    side_results = iter(side())
+    name_codes = teams = team_ids = None
+    if col.NAME in names:
+        columns[col.NAME], name_codes = next(side_results)
+    if col.TEAM_NAME in names:
+        columns[col.TEAM_NAME], teams = next(side_results)
+    if col.TEAM_ID in names:
+        columns[col.TEAM_ID], team_ids, team_problems = next(side_results)
+        problems += team_problems
     if col.MEETING_DATE in names and not problems:
         dates = _dates(frame, meeting, origin, problems)
         if dates is not None:
