@@ -6,6 +6,7 @@ import csv
 import io as stdio
 import shutil
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -492,3 +493,44 @@ def test_take_rows_equals_take_on_chunked_text(
     )
     taken = io.take_rows(series, positions)
     pd.testing.assert_series_equal(taken, series.take(positions))
+
+
+# -- sharing work between threads ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_share_returns_results_in_order_and_runs_each_call_once(
+    monkeypatch: pytest.MonkeyPatch, threaded: bool
+) -> None:
+    monkeypatch.setattr(io, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(io, "PARALLEL_ROWS", 0 if threaded else 10**9)
+    calls: list[int] = []
+
+    def call(number: int) -> Callable[[], int]:
+        def run() -> int:
+            calls.append(number)
+            return number * number
+
+        return run
+
+    join = io.share([call(n) for n in range(20)], rows=1)
+    assert join() == [n * n for n in range(20)]
+    assert sorted(calls) == list(range(20))
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_share_raises_the_first_error_in_call_order(
+    monkeypatch: pytest.MonkeyPatch, threaded: bool
+) -> None:
+    monkeypatch.setattr(io, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(io, "PARALLEL_ROWS", 0 if threaded else 10**9)
+
+    def fail(message: str) -> Callable[[], None]:
+        def run() -> None:
+            raise ValueError(message)
+
+        return run
+
+    join = io.share([lambda: 1, fail("second"), fail("third")], rows=1)
+    with pytest.raises(ValueError, match="second"):
+        join()
