@@ -333,7 +333,25 @@ class _Core:
     @cached_property
     def member_attendance(self) -> IntArray:
         """Meetings attended per member."""
+        if self.att_member is self.table.members[0]:  # one row per attendance
+            return self.table.member_row_counts
         return np.bincount(self.att_member, minlength=self.member_count).astype(np.int64)
+
+    @cached_property
+    def member_run_bounds(self) -> IntArray:
+        """Where each member's run of attendances starts in ``pair_order`` (and the end)."""
+        bounds = np.zeros(self.member_count + 1, dtype=np.int64)
+        np.cumsum(self.member_attendance, out=bounds[1:])
+        return bounds
+
+    @cached_property
+    def meeting_row_bounds(self) -> IntArray | None:
+        """Where each meeting's rows start (by meeting ID; and the end) when the rows are
+        listed meeting by meeting, else None."""
+        codes, ids = self.table.meetings
+        if len(codes) and not bool((codes[1:] >= codes[:-1]).all()):
+            return None
+        return np.searchsorted(codes, np.arange(len(ids) + 1)).astype(np.int64)
 
     @cached_property
     def pairs(self) -> dict[str, npt.NDArray[Any]]:
@@ -882,8 +900,9 @@ class Dataset:
         where = core.member_ids.get_indexer(pd.Index([str(member_id)]))[0]
         if where < 0:
             raise ValueError(f"no member with MemberID {member_id!r} in {self.source}")
-        rows = np.flatnonzero(core.att_member == where)
-        rows = rows[np.argsort(core.att_order[rows], kind="stable")]
+        # the member's run in the attendance sorted by member, then chronologically
+        bounds = core.member_run_bounds
+        rows = core.pair_order[bounds[where] : bounds[where + 1]]
         order = core.att_order[rows]
         respect = core.att_respect[rows]
         rank = pd.arrays.IntegerArray(core.att_level[rows], ~core.att_has_level[rows])
@@ -903,16 +922,20 @@ class Dataset:
             wanted = operator.index(meeting_id)
         except TypeError:
             raise ValueError(f"meeting_id must be an integer, got {meeting_id!r}") from None
-        ids = core.table.frame[col.MEETING_ID].to_numpy(dtype=np.int64)
-        in_meeting = ids == wanted
-        if not in_meeting.any():
+        meeting_ids = core.table.meetings[1]  # ascending
+        code = int(np.searchsorted(meeting_ids, wanted))
+        if code == len(meeting_ids) or meeting_ids[code] != wanted:
             valid = self.meeting_ids
             gaps = len(valid) != valid[-1] - valid[0] + 1
             raise ValueError(
                 f"meeting_id={meeting_id} is not in this dataset: valid meeting IDs are in the "
                 f"range [{valid[0]}, {valid[-1]}]" + (" (with gaps)" if gaps else "")
             )
-        rows = np.flatnonzero(in_meeting)
+        bounds = core.meeting_row_bounds
+        if bounds is not None:  # rows listed meeting by meeting
+            rows = np.arange(bounds[code], bounds[code + 1])
+        else:
+            rows = np.flatnonzero(core.table.meetings[0] == code)
         # a row is new when its meeting is the member's first (chronologically)
         is_new = core.row_meeting_order[rows] == core.member_first_meeting[core.row_member[rows]]
         picked = rows[is_new if new else ~is_new]
@@ -936,7 +959,7 @@ class Dataset:
     @property
     def has_teams(self) -> bool:
         """Whether any attendee belongs to a team."""
-        return bool((self._core.att_team >= 0).any())
+        return len(self._core.team_names) > 0  # the teams of attendees
 
     @property
     def df_team_respect_by_meeting_date(self) -> pd.DataFrame:

@@ -596,7 +596,27 @@ def weekly_frames(draw: st.DrawFn, rounds: bool = False) -> pd.DataFrame:
     return pd.DataFrame([rows[i] for i in order])
 
 
+def check_rows_and_histories(dataset: Dataset, frame: pd.DataFrame) -> None:
+    """New and returning rows of every meeting, and every member's history, from the frame
+    (meetings here are dated by ID, so the first meeting is the smallest ID)."""
+    first_meeting = frame.groupby("MemberID")["MeetingID"].min()
+    for meeting in dataset.meeting_ids:
+        rows = frame[frame["MeetingID"] == meeting]
+        is_new = first_meeting.loc[rows["MemberID"]].to_numpy() == meeting
+        new = dataset.get_new_member_dataframe_for_meeting_id(meeting)
+        returning = dataset.get_returning_member_dataframe_for_meeting_id(meeting)
+        assert sorted(new["MemberID"]) == sorted(rows["MemberID"][is_new])
+        assert sorted(returning["MemberID"]) == sorted(rows["MemberID"][~is_new])
+    summary = dataset.df_member_summary_stats_by_member_id
+    for member, meetings in frame.groupby("MemberID")["MeetingID"]:
+        history = dataset.member_history(str(member))
+        assert history["MeetingID"].tolist() == sorted(set(meetings))
+        total = summary.loc[member, "AccumulatedRespect"]
+        assert history["AccumulatedRespect"].iloc[-1] == total
+
+
 def check_against_reference(dataset: Dataset, frame: pd.DataFrame) -> None:
+    check_rows_and_histories(dataset, frame)
     dates = dict(
         zip(dataset.df["MeetingID"].tolist(), dataset.df["MeetingDate"].tolist(), strict=True)
     )
