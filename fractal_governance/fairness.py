@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -412,7 +413,7 @@ def _dense_integer_codes(
 
 
 def cumulative_gini_of_member_runs(
-    meeting: npt.NDArray[np.int64],
+    meeting: npt.NDArray[np.integer[Any]],
     respect: npt.NDArray[np.int64],
     starts: npt.NDArray[np.bool_],
     meeting_count: int,
@@ -425,7 +426,7 @@ def cumulative_gini_of_member_runs(
 
     Parameters
     ----------
-    meeting : int64 array
+    meeting : integer array
         Per (member, meeting) pair, the meeting's number ``0 .. meeting_count - 1`` (every
         meeting number occurs).
     respect : int64 array
@@ -463,7 +464,7 @@ def cumulative_gini_of_member_runs(
     first = np.flatnonzero(starts)
     lengths = np.diff(first, append=len(meeting))
     # the holding after each meeting: the running total less the member's start (in place)
-    after = np.subtract(running, np.repeat((running - respect)[first], lengths), out=running)
+    after = np.subtract(running, np.repeat(running[first] - respect[first], lengths), out=running)
     codes, values = _dense_integer_codes(after)
     width = len(values)
     if width * meeting_count > HISTOGRAM_LIMIT:

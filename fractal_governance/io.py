@@ -296,12 +296,12 @@ class Table:
         return np.cumsum(counts) - counts
 
     @cached_property
-    def member_runs(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    def member_runs(self) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.bool_]]:
         """In ``member_meeting_order``: each row's meeting code, and where each member's
         run of rows starts (as a mask)."""
         starts = np.zeros(len(self.frame), dtype=np.bool_)
         starts[self.member_run_starts] = True
-        return self.meetings[0][self.member_meeting_order], starts
+        return compact(self.meetings[0], len(self.meetings[1]))[self.member_meeting_order], starts
 
     @property
     def has_rounds(self) -> bool:
@@ -860,6 +860,18 @@ def _factorize_sorted(
     return rank[codes], uniques.take(order), first
 
 
+def compact(codes: npt.NDArray[np.int64], count: int) -> npt.NDArray[np.integer[Any]]:
+    """``codes`` (``0 .. count - 1``) in the smallest signed integer type that holds them.
+
+    Gathering rows in a new order reads the source at random: a source four times smaller
+    stays in the processor's caches.
+    """
+    for small in (np.int16, np.int32):
+        if count <= np.iinfo(small).max:
+            return codes.astype(small)
+    return codes
+
+
 def dense_codes(
     values: npt.NDArray[np.int64], *, ascending: bool = False
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -1028,7 +1040,7 @@ def _team_id_column(
 
 def _repeats_in_runs(
     order: npt.NDArray[np.intp],
-    sorted_meetings: npt.NDArray[np.int64],
+    sorted_meetings: npt.NDArray[np.integer[Any]],
     starts: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.bool_] | None:
     """Rows whose member has another row in the same meeting, given the rows sorted by
@@ -1173,7 +1185,7 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         run_starts = np.cumsum(member_counts) - member_counts
         starts = np.zeros(len(frame), dtype=np.bool_)
         starts[run_starts] = True
-        runs = (meetings[0][order], starts)
+        runs = (compact(meetings[0], len(meetings[1]))[order], starts)
         repeated = _repeats_in_runs(order, *runs)
 
     side_results = iter(side())
