@@ -453,7 +453,7 @@ def cumulative_gini_of_member_runs(
     that over ``n * total``. The counts form a (meeting x holding) table built from
     per-meeting changes (+1 at a member's new holding, -1 at their old one) with prefix
     sums over meetings (a loop adding whole rows: each step is one vectorized addition)
-    and over holdings (one flat running sum less each row's start). Holdings only grow, so
+    and over holdings (running sums along each row, in place). Holdings only grow, so
     a block of meetings only needs the columns from the smallest holding at its start (or
     of a member joining in it; below that every ``c_k`` is 0) up to the largest holding so
     far (beyond it every ``c_k`` is ``n``).
@@ -559,10 +559,8 @@ def cumulative_gini_of_member_runs(
             for row in range(1, hi - lo):  # prefix over meetings, one row at a time
                 np.add(table[row], table[row - 1], out=table[row])
             carry = table[-1].copy()
-            # c_k: one flat running sum (faster than per row), less what earlier rows added
-            at_most = np.cumsum(table).reshape(hi - lo, w)
-            row_sums = at_most[:, -1].copy()
-            at_most[1:] -= row_sums[:-1, np.newaxis]
+            # c_k: running sums along each row, in place (the table is not needed again)
+            at_most = np.cumsum(table, axis=1, out=table)
             squares = np.einsum("mk,mk,k->m", at_most, at_most, gaps[k0:k1], dtype=np.float64)
             beyond = u_max - float(values[k1]) if k1 < width else 0.0
             squares += np.square(seen[lo:hi]) * beyond
