@@ -562,7 +562,9 @@ def _whole_numbers(
             top = _EXACT_FLOAT_INT - 1 if maximum is None else min(maximum, _EXACT_FLOAT_INT - 1)
             low, high = np.fmin.reduce(values), np.fmax.reduce(values)
             if np.isnan(low) or (low >= minimum and high <= top):
-                filled = np.where(missing, 0.0, values)
+                # empty cells become 0: fmax picks the number over NaN, and leaves values
+                # >= minimum >= 0 as they are (faster than np.where)
+                filled = np.fmax(values, 0.0) if minimum >= 0 else np.where(missing, 0.0, values)
                 ints = filled.astype(np.int64)
                 if np.array_equal(ints, filled):
                     return ints, missing
@@ -1034,7 +1036,8 @@ def _team_id_column(
         allow_missing=True,
         requirement="must be a whole number or empty",
     )
-    codes = np.where(team_missing, -1, team) if team_missing.any() else team
+    # -1 where empty: those cells are 0 in ``team``
+    codes = team - team_missing if team_missing.any() else team
     return _int_column(team, team_missing), codes, problems
 
 
