@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from fractal_governance.util import spreadsheet_csv
+
 if TYPE_CHECKING:
     from fractal_governance.dataset import Dataset
 
@@ -168,10 +170,16 @@ def write_report(
             report(done, total, name)
 
         members = leaderboard_table(dataset)
-        members.to_csv(build / MEMBER_LEADERBOARD_CSV, index=False, lineterminator="\n")
+        # written for spreadsheets: names that begin like a formula are kept as text
+        csv_options = {"index": False, "lineterminator": "\n"}
+        (build / MEMBER_LEADERBOARD_CSV).write_text(
+            spreadsheet_csv(members, **csv_options), encoding="utf-8"
+        )
         teams = leaderboard_table(dataset, teams=True)
         if dataset.has_teams:
-            teams.to_csv(build / TEAM_LEADERBOARD_CSV, index=False, lineterminator="\n")
+            (build / TEAM_LEADERBOARD_CSV).write_text(
+                spreadsheet_csv(teams, **csv_options), encoding="utf-8"
+            )
         report(total - 1, total, "leaderboards")
 
         page = render_index(dataset, figures, members=members, teams=teams)

@@ -1,4 +1,5 @@
-"""Small helpers: a tolerant CSV reader, the meeting calendar, a GitHub-friendly DataFrame."""
+"""Small helpers: a tolerant CSV reader, the meeting calendar, a GitHub-friendly DataFrame,
+and CSV text that is safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ __all__ = [
     "MeetingCalendar",
     "meeting_id_to_timestamp",
     "read_csv",
+    "spreadsheet_csv",
 ]
 
 _UNNAMED = re.compile(r"^Unnamed: \d+$")
@@ -274,3 +276,43 @@ class _GitHubMarkdownSeries(pd.Series):
     @property
     def _constructor_expanddim(self) -> type[GitHubMarkdownDataFrame]:
         return GitHubMarkdownDataFrame
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(values: pd.Series | pd.Index) -> pd.Series | pd.Index:
+    """Text values that begin like a formula, with a leading apostrophe; others as they are."""
+    if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+        return values
+    text = values.astype("str")
+    risky = np.array(text.str.startswith(_FORMULA_STARTS), dtype=np.bool_)
+    if values.dtype == object:  # only strings: -1 in a mixed column is a number
+        risky &= np.array([isinstance(value, str) for value in values], dtype=np.bool_)
+    if not risky.any():
+        return values
+    return text.where(~risky, "'" + text)
+
+
+def spreadsheet_csv(frame: pd.DataFrame, **options: object) -> str:
+    """``frame.to_csv(**options)`` that is safe to open in a spreadsheet.
+
+    Spreadsheets run a cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or
+    carriage return) as a formula, so a member named ``=HYPERLINK(...)`` in a downloaded
+    leaderboard would run when opened. Text cells (and index labels) that begin so get a
+    leading apostrophe, which spreadsheets show as text; numbers are written as they are.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"Name": ["=1+1", "Ann"], "Rank": [-1, 2]})
+    >>> print(spreadsheet_csv(frame, index=False, lineterminator="\\n"), end="")
+    Name,Rank
+    '=1+1,-1
+    Ann,2
+    """
+    safe = frame.copy(deep=False)
+    for name in safe.columns:
+        safe[name] = _neutralised(safe[name])
+    safe.index = _neutralised(safe.index)
+    text: str = safe.to_csv(**options)  # type: ignore[call-overload]
+    return text

@@ -7,6 +7,7 @@ import html.parser
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from fractal_governance import report
@@ -225,3 +226,23 @@ def test_data_without_teams_and_with_findings() -> None:
     assert len(messages) == 1 and "alice" in messages[0].lower()
     assert any(messages[0] in cell for row in parsed.rows for cell in row)
     assert [tag for tag, _ in parsed.tags if tag == "img"] == []
+
+
+def test_leaderboard_csv_keeps_formula_like_names_as_text(tmp_path: Path) -> None:
+    # a member named "=cmd|' /C calc'!A0" and a team "@SUM(1)": spreadsheets would run both
+    frame = pd.DataFrame(
+        {
+            "MemberID": ["m1", "m2", "m3"],
+            "Name": ["=cmd|' /C calc'!A0", "Bob", "-Carol"],
+            "MeetingID": [1, 1, 1],
+            "Group": [1, 1, 1],
+            "Rank": [6, 5, 4],
+            "TeamID": pd.array([1, None, None], dtype="Int64"),
+            "TeamName": ["@SUM(1)", None, None],
+        }
+    )
+    folder = write_report(Dataset.from_dataframe(frame), tmp_path / "site").parent
+    members = list(csv.DictReader((folder / report.MEMBER_LEADERBOARD_CSV).open(encoding="utf-8")))
+    assert [row["Name"] for row in members] == ["'=cmd|' /C calc'!A0", "Bob", "'-Carol"]
+    teams = list(csv.DictReader((folder / report.TEAM_LEADERBOARD_CSV).open(encoding="utf-8")))
+    assert [row["TeamName"] for row in teams] == ["'@SUM(1)"]

@@ -279,3 +279,36 @@ def test_timestamps_accept_nullable_integers_and_reject_missing() -> None:
         GENESIS_CALENDAR.timestamps(pd.array([1, None], dtype="Int64"))
     with pytest.raises(ValueError, match="integers"):
         GENESIS_CALENDAR.timestamps(np.array(["x"], dtype=object))
+
+
+# -- spreadsheet_csv ----------------------------------------------------------------------------
+
+
+def test_spreadsheet_csv_keeps_formula_like_text_as_text() -> None:
+    # by hand: every text cell or label that begins with = + - @ (or a tab) gets an
+    # apostrophe; numbers (even negative ones), empty cells and other text are unchanged
+    frame = pd.DataFrame(
+        {
+            "Name": pd.Series(["=1+1", "+x", "-y", "@z", "\tt", "Ann", None], dtype="str"),
+            "Rank": [-1, 2, 3, 4, 5, 6, 7],
+            "Mixed": pd.Series([-1, "=a", "b", None, 2.5, "c", "-"], dtype=object),
+        }
+    ).set_axis(pd.Index(["+T", "ok", "a", "b", "c", "d", "e"], name="TeamName"))
+    expected = (
+        "TeamName,Name,Rank,Mixed\n"
+        "'+T,'=1+1,-1,-1\n"
+        "ok,'+x,2,'=a\n"
+        "a,'-y,3,b\n"
+        "b,'@z,4,\n"
+        "c,'\tt,5,2.5\n"
+        "d,Ann,6,c\n"
+        "e,,7,'-\n"
+    )
+    assert util.spreadsheet_csv(frame, lineterminator="\n") == expected
+    # the frame itself is not changed
+    assert frame["Name"].iloc[0] == "=1+1" and frame.index[0] == "+T"
+
+
+def test_spreadsheet_csv_of_safe_text_equals_to_csv() -> None:
+    frame = pd.DataFrame({"Name": ["Ann", "Bob"], "Respect": [21, 13]})
+    assert util.spreadsheet_csv(frame, index=False) == frame.to_csv(index=False)

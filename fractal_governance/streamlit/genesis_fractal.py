@@ -42,6 +42,7 @@ from fractal_governance.dataset import Dataset
 from fractal_governance.fairness import RespectDistribution
 from fractal_governance.io import DatasetError
 from fractal_governance.plots import Plots
+from fractal_governance.util import spreadsheet_csv
 
 #: Largest upload, in megabytes (the server cap is set by launcher.py and .streamlit/config.toml).
 UPLOAD_LIMIT_MB = 50
@@ -404,10 +405,10 @@ def build_view(dataset: Dataset) -> View:
         summary=dataset.summary_table(),
         member_board=board,
         member_stats=dataset.df_member_summary_stats_by_member_id,
-        member_csv=board.to_csv(index_label="Position").encode(),
+        member_csv=spreadsheet_csv(board, index_label="Position").encode(),
         member_labels=dict(zip(member_ids, labels, strict=True)),
         team_board=team_board,
-        team_csv=team_board.to_csv().encode(),
+        team_csv=spreadsheet_csv(team_board).encode(),
         has_teams=bool(dataset.has_teams),
         attendance=attendance,
         attendance_long=long,
