@@ -77,6 +77,33 @@ def test_rendering_is_deterministic(tmp_path: Path) -> None:
     assert all(re.fullmatch(r"README_\d+_\d+\.png", name) for name in figures), figures
 
 
+def test_figures_are_described_for_readers_who_cannot_see_them() -> None:
+    markdown = "\n".join(
+        [
+            "## Figures",
+            "```python",
+            "display(plots.attendance_vs_time)",
+            "```",
+            "![png](README_files/README_1_0.png)",
+            "```python",
+            'ax.set(title="Fractal [vs] plutocracy")',
+            "display(figure)",
+            "```",
+            "![png](README_files/README_2_0.png)",
+            "### Fairness",
+            "![png](README_files/README_3_0.png)",
+        ]
+    )
+    described = [line for line in render._alt_texts(markdown).splitlines() if "![" in line]
+    assert described == [
+        "![Figure: attendance vs time](README_files/README_1_0.png)",
+        "![Figure: Fractal (vs) plutocracy](README_files/README_2_0.png)",
+        "![Figure: Fairness](README_files/README_3_0.png)",
+    ]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "![png]" not in readme
+
+
 def test_check_flags_a_stale_readme(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "notebook").mkdir()
     nb = render.read_notebook(REPO / "notebook" / "README.ipynb")

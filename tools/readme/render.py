@@ -299,6 +299,40 @@ def _exporter() -> MarkdownExporter:
     return MarkdownExporter(config=config)
 
 
+_IMAGE = re.compile(r"^!\[png\]\((?P<path>[^)]+)\)$")
+_DISPLAYED = re.compile(r"display\((?:\w+\.)*(?P<name>\w+)\)")
+_TITLE = re.compile(r"""\btitle=(?P<quote>["'])(?P<title>.+?)(?P=quote)""")
+_GENERIC = {"figure", "fig", "chart", "plot"}
+
+
+def _alt_texts(markdown: str) -> str:
+    """Figures described for readers who cannot see them.
+
+    nbconvert names every figure "png"; each gets the title its cell set, else the name of
+    what the cell displayed (``display(plots.attendance_vs_time_stacked)`` -> "attendance
+    vs time stacked"), else the heading of its section.
+    """
+    out = []
+    heading = "figure"
+    displayed: str | None = None
+    titled: str | None = None
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+            displayed = titled = None
+        elif match := _TITLE.search(line):
+            titled = match["title"]
+        elif (match := _DISPLAYED.search(line)) and match["name"] not in _GENERIC:
+            displayed = match["name"].replace("_", " ")
+        elif image := _IMAGE.match(line):
+            label = titled or displayed or heading
+            out.append(f"![Figure: {label.replace('[', '(').replace(']', ')')}]({image['path']})")
+            displayed = titled = None
+            continue
+        out.append(line)
+    return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
+
+
 def _tidy(markdown: str) -> str:
     """Stable, tidy text: no trailing spaces, no object addresses, at most one blank line run."""
     lines = [_ADDRESS.sub("", line.rstrip()) for line in markdown.splitlines()]
@@ -313,7 +347,7 @@ def render(nb: NotebookNode) -> Rendered:
     """
     options = {"unique_key": "README", "output_files_dir": FILES_DIR}
     body, resources = _exporter().from_notebook_node(copy.deepcopy(nb), resources=options)
-    markdown = insert_toc(_tidy(body))
+    markdown = insert_toc(_alt_texts(_tidy(body)))
     outputs: dict[str, bytes] = resources["outputs"]
     files = {Path(name).as_posix(): bytes(data) for name, data in sorted(outputs.items())}
     return Rendered(markdown=f"{GENERATED_NOTE}\n\n{markdown}", files=files)
