@@ -498,12 +498,15 @@ def test_take_rows_equals_take_on_chunked_text(
 # -- sharing work between threads ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("threaded", [False, True])
-def test_share_returns_results_in_order_and_runs_each_call_once(
-    monkeypatch: pytest.MonkeyPatch, threaded: bool
-) -> None:
+@pytest.fixture(params=[False, True], ids=["caller only", "with a worker"])
+def sharing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """io.share without and with a worker thread, whatever the table size and machine."""
     monkeypatch.setattr(io, "_usable_cores", lambda: 2)
-    monkeypatch.setattr(io, "PARALLEL_ROWS", 0 if threaded else 10**9)
+    monkeypatch.setattr(io, "PARALLEL_ROWS", 0 if request.param else 10**9)
+
+
+@pytest.mark.usefixtures("sharing")
+def test_share_returns_results_in_order_and_runs_each_call_once() -> None:
     calls: list[int] = []
 
     def call(number: int) -> Callable[[], int]:
@@ -518,13 +521,8 @@ def test_share_returns_results_in_order_and_runs_each_call_once(
     assert sorted(calls) == list(range(20))
 
 
-@pytest.mark.parametrize("threaded", [False, True])
-def test_share_raises_the_first_error_in_call_order(
-    monkeypatch: pytest.MonkeyPatch, threaded: bool
-) -> None:
-    monkeypatch.setattr(io, "_usable_cores", lambda: 2)
-    monkeypatch.setattr(io, "PARALLEL_ROWS", 0 if threaded else 10**9)
-
+@pytest.mark.usefixtures("sharing")
+def test_share_raises_the_first_error_in_call_order() -> None:
     def fail(message: str) -> Callable[[], None]:
         def run() -> None:
             raise ValueError(message)
