@@ -15,7 +15,7 @@ Targets (issue 3): ratio <= 3, peak memory < 1.5 GiB.
 
 Usage::
 
-    python benchmarks/bench_dataset.py [--rows 1000000] [--meetings 2000] [--repeat 5]
+    python benchmarks/bench_dataset.py [--rows 1000000] [--meetings 2000] [--repeat 7]
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--meetings", type=int, default=2_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
