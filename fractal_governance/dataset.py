@@ -11,7 +11,9 @@ names and meanings are those of the original API, so existing notebooks keep wor
 
 All derived tables are computed once, on first use, with vectorized NumPy/pandas code
 (no Python loop over rows, members or meetings), and are handed out as shallow copies:
-under pandas' copy-on-write, changing a returned table never changes the dataset.
+under pandas' copy-on-write, changing a returned table never changes the dataset. On a
+large table (``io.PARALLEL_ROWS`` rows or more) with a second core, the loader checks and
+the tables are computed while loading instead, shared between two threads.
 
 Rounds: a member's level for a meeting is the level of the last round in which they got
 one; a member whose level is empty in every round attended without a level, counts as an
@@ -648,8 +650,9 @@ class Dataset:
     """One fractal's consensus records and the tables derived from them (immutable).
 
     Build one with :meth:`from_csv`, :meth:`from_dataframe`, :meth:`from_directory` or
-    :meth:`from_files`. Every ``df_*`` attribute is computed once on first use and returned
-    as a shallow copy, so changing it does not change the dataset.
+    :meth:`from_files`. Every ``df_*`` attribute is computed once (on first use; for a large
+    table, while loading) and returned as a shallow copy, so changing it does not change the
+    dataset.
 
     Parameters (of the constructors)
     --------------------------------
@@ -688,16 +691,13 @@ class Dataset:
             )
         if not isinstance(calendar, MeetingCalendar):
             raise TypeError(f"calendar must be a MeetingCalendar, got {type(calendar).__name__}")
-        # On a large table with a second core, a worker thread computes the quality report
-        # (from inputs gathered here) and then the member tables, while this thread builds
-        # the core, the meeting and team tables and the cumulative Gini, the costliest
-        # table. The two sets share no lazily computed table; the worker is joined here.
         rows = len(table.frame)
         check = _quality_check(table)
         if not worth_a_thread(rows):
             core = _Core(table, respect_schedule, calendar, check)
             report = core.quality_report
         else:
+            # A large table and a second core: everything is computed now, in two threads.
             # The quality report first, then df, the member and the team tables: a worker
             # thread takes them in that order while this thread builds the core and the
             # meeting tables with the cumulative Gini (the costliest table), then helps
