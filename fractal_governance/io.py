@@ -299,9 +299,7 @@ class Table:
     def member_runs(self) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.bool_]]:
         """In ``member_meeting_order``: each row's meeting code, and where each member's
         run of rows starts (as a mask)."""
-        starts = np.zeros(len(self.frame), dtype=np.bool_)
-        starts[self.member_run_starts] = True
-        return compact(self.meetings[0], len(self.meetings[1]))[self.member_meeting_order], starts
+        return _member_runs(self.meetings, self.member_meeting_order, self.member_row_counts)
 
     @property
     def has_rounds(self) -> bool:
@@ -1041,6 +1039,18 @@ def _team_id_column(
     return _int_column(team, team_missing), codes, problems
 
 
+def _member_runs(
+    meetings: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    order: npt.NDArray[np.intp],
+    counts: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.bool_]]:
+    """See :attr:`Table.member_runs`: the meeting codes of the rows in ``order`` (sorted by
+    member, then meeting) and where each member's run starts, given rows per member."""
+    starts = np.zeros(len(order), dtype=np.bool_)
+    starts[np.cumsum(counts) - counts] = True
+    return compact(meetings[0], len(meetings[1]))[order], starts
+
+
 def _repeats_in_runs(
     order: npt.NDArray[np.intp],
     sorted_meetings: npt.NDArray[np.integer[Any]],
@@ -1185,10 +1195,7 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     if order is not None:
         if member_counts is None:
             member_counts = np.bincount(member_codes, minlength=len(member_uniques))
-        run_starts = np.cumsum(member_counts) - member_counts
-        starts = np.zeros(len(frame), dtype=np.bool_)
-        starts[run_starts] = True
-        runs = (compact(meetings[0], len(meetings[1]))[order], starts)
+        runs = _member_runs(meetings, order, member_counts)
         repeated = _repeats_in_runs(order, *runs)
 
     side_results = iter(side())
