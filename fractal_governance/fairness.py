@@ -390,7 +390,7 @@ at once (int64: 32 MiB per array)."""
 HISTOGRAM_LIMIT = 2 * 10**8
 """Above this many cells :func:`cumulative_gini_of_member_runs` declines (returns None)."""
 
-_HISTOGRAM_BLOCKS = 16  # meeting blocks, each as wide as the largest holding so far
+_HISTOGRAM_BLOCKS = 16  # at most this many meeting blocks (of 2**k meetings each)
 
 
 def _dense_integer_codes(
@@ -452,8 +452,10 @@ def cumulative_gini_of_member_runs(
     ``sum_k g_k c_k (n - c_k) = n (n u_max - total) - sum_k g_k c_k**2``, and the Gini is
     that over ``n * total``. The counts form a (meeting x holding) table built from
     per-meeting changes (+1 at a member's new holding, -1 at their old one) with prefix
-    sums over meetings (a loop adding whole rows: each step is one vectorized addition)
-    and over holdings (running sums along each row, in place). Holdings only grow, so
+    sums over meetings (one accumulation per chunk, not a Python loop over rows: each
+    numpy call releases the GIL, and a thread waiting to take it back can wait a whole
+    switch interval while the loader's other thread runs Python) and over holdings
+    (running sums along each row, in place). Holdings only grow, so
     a block of meetings only needs the columns from the smallest holding at its start (or
     of a member joining in it; below that every ``c_k`` is 0) up to the largest holding so
     far (beyond it every ``c_k`` is ``n``).
@@ -479,12 +481,14 @@ def cumulative_gini_of_member_runs(
     u_max = float(values[-1])
 
     # Meeting blocks and the columns each needs (the largest holding code so far, + 1).
-    blocks = min(_HISTOGRAM_BLOCKS, meeting_count)
-    block_of_meeting = np.arange(meeting_count, dtype=np.int64) * blocks // meeting_count
+    # blocks of 2**shift meetings, so a pair's block is a shift of its meeting number
+    shift = max(0, (meeting_count - 1) // _HISTOGRAM_BLOCKS).bit_length()
+    blocks = ((meeting_count - 1) >> shift) + 1
+    block_of_meeting = np.arange(meeting_count, dtype=np.int64) >> shift
     # A member's holdings grow, so per block only their last pair in it and their first pair
     # matter for the extremes below: the pairs whose member's next pair is in a later block
     # (or who have none), and first pairs.
-    own_block = block_of_meeting.astype(np.int16)[meeting]  # blocks <= 16: small and fast
+    own_block = np.right_shift(meeting, shift, dtype=meeting.dtype)
     last = np.ones(len(meeting), dtype=np.bool_)  # a member's last pair
     last[:-1] = starts[1:]
     edge_mask = last | starts
@@ -556,8 +560,7 @@ def cumulative_gini_of_member_runs(
             kept = carry[k0 - carry_low :]  # the carry below k0 is zero
             table[0, : len(kept)] += kept
             carry_low = k0
-            for row in range(1, hi - lo):  # prefix over meetings, one row at a time
-                np.add(table[row], table[row - 1], out=table[row])
+            np.add.accumulate(table, axis=0, out=table)  # prefix over meetings
             carry = table[-1].copy()
             # c_k: running sums along each row, in place (the table is not needed again)
             at_most = np.cumsum(table, axis=1, out=table)

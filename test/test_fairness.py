@@ -12,9 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fractal_governance import fairness
 from fractal_governance.fairness import (
     RespectDistribution,
     cumulative_gini_by_meeting,
+    cumulative_gini_of_member_runs,
     gini,
     lorenz_curve,
     nakamoto_coefficient,
@@ -282,6 +284,45 @@ def test_cumulative_gini_with_fractional_respect(rows: list[tuple[int, str, floa
     for method in (None, "histogram", "sorted"):
         result = cumulative_gini_by_meeting(meetings, members, respect, _method=method)
         np.testing.assert_allclose(result.to_numpy(), expected.to_numpy(), atol=1e-9)
+
+
+@FAST
+@given(
+    meeting_count=st.integers(min_value=1, max_value=90),
+    attendance=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=12),  # member
+            st.integers(min_value=0, max_value=89),  # meeting (folded below meeting_count)
+            st.sampled_from([0, 2, 3, 5, 8, 13, 21]),
+        ),
+        min_size=1,
+        max_size=120,
+    ),
+    cells=st.sampled_from([1, 7, 64, fairness.HISTOGRAM_CELLS]),
+)
+def test_cumulative_gini_of_member_runs_matches_naive_recomputation(
+    meeting_count: int, attendance: list[tuple[int, int, int]], cells: int
+) -> None:
+    # Up to 90 meetings, so the meeting blocks span several meetings each; small cell
+    # budgets split the histogram into many chunks and passes.
+    pairs = {}
+    for member, meeting, respect in attendance:
+        key = (member, meeting % meeting_count)
+        pairs[key] = pairs.get(key, 0) + respect
+    every = {(0, m): pairs.get((0, m), 0) for m in range(meeting_count)}  # each meeting occurs
+    pairs.update(every)
+    keys = sorted(pairs)  # by member, then meeting
+    member = np.array([k[0] for k in keys])
+    meeting = np.array([k[1] for k in keys], dtype=np.int16)
+    respect = np.array([pairs[k] for k in keys], dtype=np.int64)
+    starts = np.ones(len(keys), dtype=np.bool_)
+    starts[1:] = member[1:] != member[:-1]
+    expected = naive_cumulative_gini(meeting.tolist(), member.tolist(), respect.tolist())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fairness, "HISTOGRAM_CELLS", cells)
+        result = cumulative_gini_of_member_runs(meeting, respect, starts, meeting_count)
+    assert result is not None
+    np.testing.assert_allclose(result, expected.to_numpy(), atol=1e-12)
 
 
 def test_cumulative_gini_last_value_is_gini_of_totals() -> None:
