@@ -900,13 +900,17 @@ def dense_codes(
     return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
 
 
-def combined_key(parts: Sequence[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+def combined_key(
+    parts: Sequence[npt.NDArray[np.int64]], bounds: Sequence[int] | None = None
+) -> npt.NDArray[np.int64]:
     """One int64 per row that is equal exactly when all ``parts`` (non-negative ints) are.
 
     Mixed-radix when the result fits in int64 (no hashing at all), else pairwise
-    factorization, which keeps every intermediate key below ``n**2``.
+    factorization, which keeps every intermediate key below ``n**2``. ``bounds``, when the
+    caller knows them, are each part's maximum plus one (saves a pass per part).
     """
-    bounds = [int(part.max(initial=0)) + 1 for part in parts]
+    if bounds is None:
+        bounds = [int(part.max(initial=0)) + 1 for part in parts]
     if int(np.prod([float(b) for b in bounds])) < 2**62:
         key = parts[0].astype(np.int64)  # a copy, updated in place below
         for part, bound in zip(parts[1:], bounds[1:], strict=True):

@@ -192,14 +192,15 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     # level, and the set of levels as bits (levels are 1..60).
     parts = [meeting, round_, group] if round_ is not None else [meeting, group]
     width = int(level.max(initial=0)) + 1  # missing levels are 0 in ``level``
+    bounds = [int(part.max(initial=0)) + 1 for part in parts]
     limit = 4 * len(meeting) + 4096
-    cells = width * float(np.prod([float(part.max(initial=0)) + 1 for part in parts]))
+    cells = width * float(np.prod([float(bound) for bound in bounds]))
     if cells <= limit:
         # One (group x level) count gives sizes, ranked members and level sets at once.
         # Groups are numbered by their key: numbers of groups that do not occur stay
         # unused (size 0, no finding).
         # Level first, so that each level's counts are one contiguous row.
-        key = combined_key([level, *parts])
+        key = combined_key([level, *parts], [width, *bounds])
         counts = np.bincount(key, minlength=int(cells)).reshape(width, -1)
         codes = None
         n_groups = counts.shape[1]
@@ -207,7 +208,7 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
         level_count = size - counts[0]
         bits = _bits_of_present(counts)
     else:
-        codes, _ = dense_codes(combined_key(parts))
+        codes, _ = dense_codes(combined_key(parts, bounds))
         n_groups = int(codes.max()) + 1
         size = np.bincount(codes, minlength=n_groups)
         has_level = level_present()
@@ -232,7 +233,7 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
         return []
 
     if codes is None:
-        codes = combined_key(parts)  # the group numbers the count table used
+        codes = combined_key(parts, bounds)  # the group numbers the count table used
         has_level = level_present()
     rows = np.arange(len(frame)) if grouped is None else grouped
     duplicate_row = np.zeros(len(codes), dtype=np.bool_)
