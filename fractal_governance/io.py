@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import csv
 import os
+import threading
 import warnings
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -786,41 +786,78 @@ def start(call: Callable[[], _T], rows: int) -> Callable[[], _T]:
     return pending.result
 
 
-def share(calls: Sequence[Callable[[], Any]], rows: int) -> Callable[[], list[Any]]:
-    """Start independent ``calls`` and return the join, which gives their results in order.
+class Shared:
+    """Independent calls shared between the caller's thread and a worker thread.
+
+    Made by :func:`share`. Calling the object joins: it returns every result, in order.
+    """
+
+    def __init__(self, calls: Sequence[Callable[[], Any]], rows: int) -> None:
+        self._calls = list(calls)
+        count = len(self._calls)
+        self._results: list[Any] = [None] * count
+        self._errors: list[BaseException | None] = [None] * count
+        self._done = [threading.Event() for _ in range(count)]
+        self._taken = [False] * count
+        self._lock = threading.Lock()
+        self._worker = start(self._drain, rows) if worth_a_thread(rows) else None
+
+    def _take(self, index: int | None = None) -> int | None:
+        """Claim call ``index`` (or the first one waiting); None when it is taken already."""
+        with self._lock:
+            if index is None:
+                index = next((i for i, taken in enumerate(self._taken) if not taken), None)
+            if index is None or self._taken[index]:
+                return None
+            self._taken[index] = True
+            return index
+
+    def _run(self, index: int) -> None:
+        try:
+            self._results[index] = self._calls[index]()
+        except BaseException as error:  # handed to whoever asks for the result
+            self._errors[index] = error
+        finally:
+            self._done[index].set()
+
+    def _drain(self) -> None:
+        while (index := self._take()) is not None:
+            self._run(index)
+
+    def result(self, index: int) -> Any:
+        """The result of call ``index`` now: run here if no thread has taken it, else
+        waited for. Re-raises that call's error."""
+        if self._take(index) is not None:
+            self._run(index)
+        self._done[index].wait()
+        error = self._errors[index]
+        if error is not None:
+            raise error
+        return self._results[index]
+
+    def __call__(self) -> list[Any]:
+        self._drain()
+        if self._worker is not None:
+            self._worker()
+        for done in self._done:
+            done.wait()
+        for error in self._errors:
+            if error is not None:
+                raise error
+        return self._results
+
+
+def share(calls: Sequence[Callable[[], Any]], rows: int) -> Shared:
+    """Start independent ``calls``; the returned :class:`Shared` is their join.
 
     When :func:`worth_a_thread`, a worker thread takes the calls one by one, in order, at
     once; at the join the caller's thread takes the ones still waiting, so whichever thread
-    is free first does the rest. Otherwise all run at the join, in the caller's thread. The
-    join re-raises the first call's error (in the order of ``calls``).
+    is free first does the rest. Otherwise all run at the join, in the caller's thread.
+    ``Shared.result(i)`` gives one call's result early (running it at once if it is still
+    waiting). The join returns every result in order and re-raises the first call's error
+    (in the order of ``calls``).
     """
-    waiting = deque(enumerate(calls))
-    results: list[Any] = [None] * len(calls)
-    errors: list[BaseException | None] = [None] * len(calls)
-
-    def drain() -> None:
-        while True:
-            try:
-                index, call = waiting.popleft()  # atomic: each call runs once
-            except IndexError:
-                return
-            try:
-                results[index] = call()
-            except BaseException as error:  # handed to the join
-                errors[index] = error
-
-    worker = start(drain, rows) if worth_a_thread(rows) else None
-
-    def join() -> list[Any]:
-        drain()
-        if worker is not None:
-            worker()
-        for error in errors:
-            if error is not None:
-                raise error
-        return results
-
-    return join
+    return Shared(calls, rows)
 
 
 def _factorize_sorted(
@@ -1071,68 +1108,22 @@ def _repeats_in_runs(
     return repeated
 
 
-def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> Table:
-    """Type and validate a weekly-layout frame (see :class:`Table`)."""
-    source = origin.source
-    names = [str(name) for name in frame.columns]
-    if len(set(names)) != len(names):
-        raise DatasetError(f"{source}: duplicate column names {names}")
-    level = _level_column(names, source)
-    required = [col.MEMBER_ID, col.MEETING_ID, col.GROUP, level]
-    if needs_name:
-        required.insert(1, col.NAME)
-    _require(names, required, source, "consensus records")
-    if not len(frame):
-        raise DatasetError(f"{source}: has a header but no data rows")
-    has_rounds = col.ROUND in names
+class _Numbers(NamedTuple):
+    """The typed number columns of a weekly table and the problems found in them."""
+
+    columns: dict[str, Any]
+    problems: list[str]
+    meeting: npt.NDArray[np.int64]
+    rounds: npt.NDArray[np.int64]
+    meetings: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+
+def _number_columns(
+    frame: pd.DataFrame, origin: Origin, level: str, has_rounds: bool, in_meeting_order: bool
+) -> _Numbers:
+    """Type and check MeetingID, Round, the level and Group; dense meeting codes."""
     problems: list[str] = []
     columns: dict[str, Any] = {}
-
-    # Names and teams are checked meanwhile, by a worker thread on large tables (and by
-    # this one when it is done first); nothing else depends on them. A blank team name
-    # would make a team of its own: it is treated as no team, looked for among the
-    # distinct names only.
-    side_calls: list[Callable[[], Any]] = []
-    if col.NAME in names:
-        side_calls.append(lambda: _name_column(frame, origin))
-    if col.TEAM_NAME in names:
-        side_calls.append(lambda: _team_names(frame[col.TEAM_NAME]))
-    if col.TEAM_ID in names:
-        side_calls.append(lambda: _team_id_column(frame, origin))
-    side = share(side_calls, len(frame))
-
-    # MemberID is factorized here once (sorted) and the codes kept for the Dataset; blank
-    # IDs are looked for among the distinct values only.
-    member = _text_column(frame[col.MEMBER_ID], check_blank=False)
-    # Files listed meeting by meeting give each member's first row from the sort below.
-    meeting_column = frame[col.MEETING_ID]
-    in_meeting_order = (
-        not has_rounds
-        and meeting_column.dtype == np.int64
-        and _non_decreasing(meeting_column.to_numpy())
-    )
-    member_codes, member_uniques, member_first = _factorize_sorted(
-        member, first_rows=not in_meeting_order
-    )
-    member_uniques = member_uniques.rename(col.MEMBER_ID)
-    blank_ids = np.asarray(member_uniques.str.strip() == "", dtype=np.bool_)
-    # (a missing ID has code -1; the code is only looked at when some ID may be empty)
-    empty_member = np.zeros(0, dtype=np.bool_)
-    if blank_ids.any() or int(member_codes.min(initial=0)) < 0:
-        empty_member = member_codes < 0
-        if blank_ids.any():
-            empty_member |= blank_ids[member_codes] & ~empty_member
-    if empty_member.any():
-        problems.append(
-            cell_problem(
-                origin,
-                col.MEMBER_ID,
-                np.flatnonzero(empty_member),
-                frame[col.MEMBER_ID],
-                "must not be empty",
-            )
-        )
-    columns[col.MEMBER_ID] = member
     meeting, _ = _whole_numbers(
         frame,
         col.MEETING_ID,
@@ -1183,9 +1174,82 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
     )
     columns[col.GROUP] = _int_column(groups, group_missing)
 
+    meetings = dense_codes(meeting, ascending=in_meeting_order and not problems)
+    return _Numbers(columns, problems, meeting, rounds, meetings)
+
+
+def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> Table:
+    """Type and validate a weekly-layout frame (see :class:`Table`)."""
+    source = origin.source
+    names = [str(name) for name in frame.columns]
+    if len(set(names)) != len(names):
+        raise DatasetError(f"{source}: duplicate column names {names}")
+    level = _level_column(names, source)
+    required = [col.MEMBER_ID, col.MEETING_ID, col.GROUP, level]
+    if needs_name:
+        required.insert(1, col.NAME)
+    _require(names, required, source, "consensus records")
+    if not len(frame):
+        raise DatasetError(f"{source}: has a header but no data rows")
+    has_rounds = col.ROUND in names
+    problems: list[str] = []
+    columns: dict[str, Any] = {}
+
+    # Meetings, rounds, levels and groups are typed and checked first, then names and teams,
+    # by a worker thread on large tables (and by this one when it is done first), while
+    # this thread factorizes MemberID. Only the sort below waits for the meetings; nothing
+    # depends on names and teams. A blank team name would make a team of its own: it is
+    # treated as no team, looked for among the distinct names only.
+    meeting_column = frame[col.MEETING_ID]
+    in_meeting_order = (
+        not has_rounds
+        and meeting_column.dtype == np.int64
+        and _non_decreasing(meeting_column.to_numpy())
+    )
+    side_calls: list[Callable[[], Any]] = [
+        lambda: _number_columns(frame, origin, level, has_rounds, in_meeting_order)
+    ]
+    if col.NAME in names:
+        side_calls.append(lambda: _name_column(frame, origin))
+    if col.TEAM_NAME in names:
+        side_calls.append(lambda: _team_names(frame[col.TEAM_NAME]))
+    if col.TEAM_ID in names:
+        side_calls.append(lambda: _team_id_column(frame, origin))
+    side = share(side_calls, len(frame))
+
+    # MemberID is factorized here once (sorted) and the codes kept for the Dataset; blank
+    # IDs are looked for among the distinct values only.
+    member = _text_column(frame[col.MEMBER_ID], check_blank=False)
+    # Files listed meeting by meeting give each member's first row from the sort below.
+    member_codes, member_uniques, member_first = _factorize_sorted(
+        member, first_rows=not in_meeting_order
+    )
+    member_uniques = member_uniques.rename(col.MEMBER_ID)
+    blank_ids = np.asarray(member_uniques.str.strip() == "", dtype=np.bool_)
+    # (a missing ID has code -1; the code is only looked at when some ID may be empty)
+    empty_member = np.zeros(0, dtype=np.bool_)
+    if blank_ids.any() or int(member_codes.min(initial=0)) < 0:
+        empty_member = member_codes < 0
+        if blank_ids.any():
+            empty_member |= blank_ids[member_codes] & ~empty_member
+    if empty_member.any():
+        problems.append(
+            cell_problem(
+                origin,
+                col.MEMBER_ID,
+                np.flatnonzero(empty_member),
+                frame[col.MEMBER_ID],
+                "must not be empty",
+            )
+        )
+    columns[col.MEMBER_ID] = member
+    numbers = side.result(0)
+    columns.update(numbers.columns)
+    problems += numbers.problems
+    meeting, rounds, meetings = numbers.meeting, numbers.rounds, numbers.meetings
+
     # Sorting by member, then meeting (for the duplicate check and the Dataset) needs only
     # the codes so far: done while the worker finishes.
-    meetings = dense_codes(meeting, ascending=in_meeting_order and not problems)
     order = None
     member_counts = None
     if not problems and in_meeting_order:
@@ -1202,7 +1266,7 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         runs = _member_runs(meetings, order, member_counts)
         repeated = _repeats_in_runs(order, *runs)
 
-    side_results = iter(side())
+    side_results = iter(side()[1:])
     name_codes = teams = team_ids = None
     if col.NAME in names:
         columns[col.NAME], name_codes = next(side_results)

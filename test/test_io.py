@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io as stdio
 import shutil
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -532,3 +533,40 @@ def test_share_raises_the_first_error_in_call_order() -> None:
     join = io.share([lambda: 1, fail("second"), fail("third")], rows=1)
     with pytest.raises(ValueError, match="second"):
         join()
+
+
+@pytest.mark.usefixtures("sharing")
+def test_share_gives_one_result_early_and_still_runs_each_call_once() -> None:
+    # Call 1 blocks until the caller has call 3's result: when no worker has taken call 3,
+    # result(3) must run it in the caller's thread (not wait for the join).
+    release = threading.Event()
+    runs: list[int] = []
+
+    def call(number: int) -> Callable[[], int]:
+        def run() -> int:
+            runs.append(number)
+            if number == 1 and threading.current_thread() is not threading.main_thread():
+                assert release.wait(timeout=10)
+            return 10 * number
+
+        return run
+
+    shared = io.share([call(n) for n in range(5)], rows=1)
+    assert shared.result(3) == 30
+    release.set()
+    assert shared.result(0) == 0
+    assert shared() == [0, 10, 20, 30, 40]
+    assert sorted(runs) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.usefixtures("sharing")
+def test_share_result_raises_that_calls_error() -> None:
+    def fail() -> None:
+        raise KeyError("numbers")
+
+    shared = io.share([lambda: 1, fail], rows=1)
+    assert shared.result(0) == 1
+    with pytest.raises(KeyError, match="numbers"):
+        shared.result(1)
+    with pytest.raises(KeyError, match="numbers"):
+        shared()
