@@ -1206,16 +1206,17 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         and meeting_column.dtype == np.int64
         and _non_decreasing(meeting_column.to_numpy())
     )
-    side_calls: list[Callable[[], Any]] = [
-        lambda: _number_columns(frame, origin, level, has_rounds, in_meeting_order)
-    ]
-    if col.NAME in names:
-        side_calls.append(lambda: _name_column(frame, origin))
+    # (Team names before names: the last call left for this thread should be a short one.)
+    side_calls: dict[str, Callable[[], Any]] = {
+        "numbers": lambda: _number_columns(frame, origin, level, has_rounds, in_meeting_order)
+    }
     if col.TEAM_NAME in names:
-        side_calls.append(lambda: _team_names(frame[col.TEAM_NAME]))
+        side_calls[col.TEAM_NAME] = lambda: _team_names(frame[col.TEAM_NAME])
+    if col.NAME in names:
+        side_calls[col.NAME] = lambda: _name_column(frame, origin)
     if col.TEAM_ID in names:
-        side_calls.append(lambda: _team_id_column(frame, origin))
-    side = share(side_calls, len(frame))
+        side_calls[col.TEAM_ID] = lambda: _team_id_column(frame, origin)
+    side = share(list(side_calls.values()), len(frame))
 
     # MemberID is factorized here once (sorted) and the codes kept for the Dataset; blank
     # IDs are looked for among the distinct values only.
@@ -1266,14 +1267,14 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         runs = _member_runs(meetings, order, member_counts)
         repeated = _repeats_in_runs(order, *runs)
 
-    side_results = iter(side()[1:])
+    side_results = dict(zip(side_calls, side(), strict=True))
     name_codes = teams = team_ids = None
     if col.NAME in names:
-        columns[col.NAME], name_codes = next(side_results)
+        columns[col.NAME], name_codes = side_results[col.NAME]
     if col.TEAM_NAME in names:
-        columns[col.TEAM_NAME], teams = next(side_results)
+        columns[col.TEAM_NAME], teams = side_results[col.TEAM_NAME]
     if col.TEAM_ID in names:
-        columns[col.TEAM_ID], team_ids, team_problems = next(side_results)
+        columns[col.TEAM_ID], team_ids, team_problems = side_results[col.TEAM_ID]
         problems += team_problems
     if col.MEETING_DATE in names and not problems:
         dates = _dates(frame, meeting, origin, problems)
