@@ -191,22 +191,32 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     # One code per (meeting, round, group); per group its size, how many members have a
     # level, and the set of levels as bits (levels are 1..60).
     parts = [meeting, round_, group] if round_ is not None else [meeting, group]
-    width = int(level.max(initial=0)) + 1  # missing levels are 0 in ``level``
+    top_level = int(level.max(initial=0))  # missing levels are 0 in ``level``
     bounds = [int(part.max(initial=0)) + 1 for part in parts]
-    limit = 4 * len(meeting) + 4096
-    cells = width * float(np.prod([float(bound) for bound in bounds]))
-    if cells <= limit:
-        # One (group x level) count gives sizes, ranked members and level sets at once.
+    keys = float(np.prod([float(bound) for bound in bounds]))
+    has_level: npt.NDArray[np.bool_] | None = None
+    complete = frame[level_column].dtype == np.int64  # every row has a level
+    # (the bit where the group sizes start in the sums below, above any sum of levels)
+    size_bit = top_level + 1 + len(meeting).bit_length()
+    if keys <= 4 * len(meeting) + 4096 and size_bit + len(meeting).bit_length() <= 53:
         # Groups are numbered by their key: numbers of groups that do not occur stay
-        # unused (size 0, no finding).
-        # Level first, so that each level's counts are one contiguous row.
-        key = combined_key([level, *parts], [width, *bounds])
-        counts = np.bincount(key, minlength=int(cells)).reshape(width, -1)
-        codes = None
-        n_groups = counts.shape[1]
-        size = counts.sum(axis=0)
-        level_count = size - counts[0]
-        bits = _bits_of_present(counts)
+        # unused (size 0, no finding). The sum of 2**level over a group is the set of its
+        # levels as bits when they are distinct, and has fewer bits than levels when some
+        # repeat (equal powers carry). Each row also adds 2**size_bit, so one weighted
+        # count gives sizes and level sets: integers below 2**53, exact in float64.
+        codes = combined_key(parts, bounds)
+        n_groups = int(keys)
+        weights = np.ldexp(1.0, np.arange(top_level + 1))
+        weights[0] = 0.0  # no level
+        weights += 2.0**size_bit
+        sums = np.bincount(codes, weights=weights[level], minlength=n_groups).astype(np.uint64)
+        size = (sums >> np.uint64(size_bit)).astype(np.int64)
+        bits = sums & np.uint64((1 << size_bit) - 1)
+        if complete:
+            level_count = size
+        else:
+            has_level = level_present()
+            level_count = np.bincount(codes[has_level], minlength=n_groups)
     else:
         codes, _ = dense_codes(combined_key(parts, bounds))
         n_groups = int(codes.max()) + 1
@@ -232,8 +242,7 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     if not (oversized.any() or has_duplicate.any() or mismatch.any()):
         return []
 
-    if codes is None:
-        codes = combined_key(parts, bounds)  # the group numbers the count table used
+    if has_level is None:
         has_level = level_present()
     rows = np.arange(len(frame)) if grouped is None else grouped
     duplicate_row = np.zeros(len(codes), dtype=np.bool_)
