@@ -616,6 +616,12 @@ class _Core:
         self.team_respect  # noqa: B018
         self.team_leader_board  # noqa: B018
 
+    def build_lookups(self) -> None:
+        """Prepare (and cache) what finding one member's or one meeting's rows needs: each
+        meeting's row range and the MemberID hash table."""
+        self.meeting_row_bounds  # noqa: B018
+        self.member_ids.get_indexer(self.member_ids[:1])
+
     def build_meeting_tables(self) -> None:
         """Compute (and cache) the meeting tables and the cumulative Gini now (the team
         representation, which needs tables from both sets, is left for first use)."""
@@ -711,10 +717,11 @@ class Dataset:
             report = core.quality_report
         else:
             # A large table and a second core: everything is computed now, in two threads.
-            # The quality report first, then df, the member and the team tables: a worker
-            # thread takes them in that order while this thread builds the core and the
-            # meeting tables with the cumulative Gini (the costliest table), then helps
-            # with those still waiting. No two of these sets share a lazily computed table.
+            # The quality report first, then df, the member and the team tables, then the
+            # lookups of one member's or one meeting's rows: a worker thread takes them in
+            # that order while this thread builds the core and the meeting tables with the
+            # cumulative Gini (the costliest table), then helps with those still waiting.
+            # No two of these sets share a lazily computed table.
             built: Future[_Core] = Future()
 
             def once_built(build: Callable[[_Core], None]) -> Callable[[], None]:
@@ -726,6 +733,7 @@ class Dataset:
                     once_built(_Core.build_df),
                     once_built(_Core.build_member_tables),
                     once_built(_Core.build_team_tables),
+                    once_built(_Core.build_lookups),
                 ],
                 rows,
             )
