@@ -1244,7 +1244,7 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
             )
         )
     columns[col.MEMBER_ID] = member
-    numbers = side.result(0)
+    numbers = side.result(list(side_calls).index("numbers"))  # (the first call)
     columns.update(numbers.columns)
     problems += numbers.problems
     meeting, rounds, meetings = numbers.meeting, numbers.rounds, numbers.meetings
