@@ -92,26 +92,45 @@ class Origin:
     named by their index labels.
     """
 
-    __slots__ = ("_labels", "_scan_cache", "path", "source")
+    __slots__ = ("_labels", "_length", "_scan_cache", "path", "source")
 
     def __init__(
         self,
         source: str,
-        labels: npt.ArrayLike,
+        labels: npt.ArrayLike | pd.Index | int,
         path: Path | None = None,
         _scan_cache: dict[str, Any] | None = None,
     ) -> None:
+        """``labels``: each row's label (an array or an Index, kept as it is so that a
+        RangeIndex stays lazy), or the row count when rows are labelled by their position
+        (a file with no dropped rows: no array of a million positions to build)."""
         self.source = source
         self.path = path
-        self._labels = np.asarray(labels)
+        self._labels: npt.NDArray[Any] | pd.Index | None
+        if isinstance(labels, (int, np.integer)):
+            self._labels, self._length = None, int(labels)
+        else:
+            self._labels = labels if isinstance(labels, pd.Index) else np.asarray(labels)
+            self._length = len(self._labels)
         self._scan_cache: dict[str, Any] = {} if _scan_cache is None else _scan_cache
 
     def __len__(self) -> int:
-        return len(self._labels)
+        return self._length
+
+    def label(self, position: int) -> Any:
+        """The label of the row at ``position``."""
+        if self._labels is None:
+            return position
+        label = self._labels[position]
+        return label.item() if isinstance(label, np.generic) else label
 
     def take(self, positions: npt.ArrayLike) -> Origin:
         """The origin of a subset of rows (positions or a boolean mask)."""
-        return Origin(self.source, self._labels[np.asarray(positions)], self.path, self._scan_cache)
+        index = np.asarray(positions)
+        if index.dtype == np.bool_:
+            index = np.flatnonzero(index)
+        labels = np.array(index, dtype=np.intp) if self._labels is None else self._labels[index]
+        return Origin(self.source, labels, self.path, self._scan_cache)
 
     def _file_records(self) -> tuple[list[int], list[list[str]]] | None:
         """Line numbers and raw fields of every data row pandas kept (cached), or None."""
@@ -149,8 +168,7 @@ class Origin:
         scanned = self._file_records()
         header = self._scan_cache.get("header")
         for position, value in zip(positions, values, strict=True):
-            label = self._labels[position]
-            label = label.item() if isinstance(label, np.generic) else label
+            label = self.label(position)
             shown = _show_value(value)
             if self.path is None:
                 out.append(f"index {label!r}: {shown}" if column else f"index {label!r}")
@@ -423,7 +441,7 @@ def _read_csv_frame(
     ]
     if blank_unnamed:
         frame = frame.drop(columns=blank_unnamed)
-    positions = np.arange(len(frame))
+    positions: npt.NDArray[np.intp] | int = len(frame)  # rows named by position
     if len(frame.columns) and len(frame):
         candidates = frame.iloc[:, 0].isna().to_numpy()
         if candidates.any():
@@ -1075,9 +1093,14 @@ def _team_id_column(
         allow_missing=True,
         requirement="must be a whole number or empty",
     )
-    # -1 where empty: those cells are 0 in ``team``
-    codes = team - team_missing if team_missing.any() else team
-    return _int_column(team, team_missing), codes, problems
+    if team_missing.any():
+        # -1 where empty (those cells are 0). The Int64 column below hides the values under
+        # its mask, so the codes and the column can share one array (when it is our own).
+        if team.flags.owndata:
+            np.subtract(team, team_missing, out=team, casting="unsafe")
+        else:
+            team = team - team_missing
+    return _int_column(team, team_missing), team, problems
 
 
 def _member_runs(
@@ -1364,7 +1387,7 @@ def read_dataframe(df: pd.DataFrame, source: str = "<dataframe>") -> Table:
         raise DatasetError(f"{source}: expected a pandas DataFrame, got {type(df).__name__}")
     frame = df.copy(deep=False)
     frame.columns = pd.Index([str(c).strip() for c in frame.columns])
-    labels = frame.index.to_numpy()
+    labels = frame.index
     frame = frame.reset_index(drop=True)
     origin = Origin(source, labels)
     return _guard(source, lambda: _check_weekly(frame, origin, needs_name=True))

@@ -306,6 +306,17 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         Dataset.from_directory(tmp_path / "nope")
 
 
+def test_origin_labels_rows_by_position_or_label_and_follows_takes() -> None:
+    by_position = io.Origin("weekly.csv", 5)  # no dropped rows: labels are positions
+    assert len(by_position) == 5 and by_position.label(4) == 4
+    kept = by_position.take(np.array([False, True, False, True, True]))
+    assert len(kept) == 3 and [kept.label(i) for i in range(3)] == [1, 3, 4]
+    assert kept.take([2, 0]).label(0) == 4
+    by_label = io.Origin("<dataframe>", pd.Index(["x", "y", "z"]))
+    assert by_label.take([2, 0]).label(0) == "z"
+    assert by_label.describe([1], "Rank", [9]) == ["index 'y': '9'"]
+
+
 def test_dataframe_errors_name_index_labels() -> None:
     frame = pd.DataFrame(
         {"MemberID": ["a", "b"], "Name": ["A", "B"], "MeetingID": [1, 1], "Group": [1, 1],

@@ -187,8 +187,10 @@ def draw_group(
     rows = []
     for member in members:
         name = draw(st.sampled_from([f"Name {member}", f"Name {member}", "Other"]))
-        team = draw(st.sampled_from([None, 1, 2]))
-        team_name = None if team is None else draw(st.sampled_from([f"T{team}", "X"]))
+        team = draw(st.sampled_from([None, 0, 1, 2]))
+        # a name without a TeamID belongs to no team (not to team 0)
+        options = [None, "X"] if team is None else [f"T{team}", "X"]
+        team_name = draw(st.sampled_from(options))
         rows.append((f"m{member}", name, meeting, round_, group, draw(levels), team, team_name))
     return rows
 
