@@ -462,11 +462,12 @@ def cumulative_gini_of_member_runs(
     """
     if not len(meeting):
         return np.zeros(meeting_count, dtype=np.float64)
-    running = np.cumsum(respect)
     first = np.flatnonzero(starts)
-    lengths = np.diff(first, append=len(meeting))
-    # the holding after each meeting: the running total less the member's start (in place)
-    after = np.subtract(running, np.repeat(running[first] - respect[first], lengths), out=running)
+    # The holding after each meeting: one running sum, restarted at each member's first pair
+    # by taking the previous member's total off there (no per-pair array of offsets).
+    after = np.array(respect, dtype=np.int64)
+    after[first[1:]] -= np.add.reduceat(respect, first)[:-1]
+    np.cumsum(after, out=after)
     codes, values = _dense_integer_codes(after)
     width = len(values)
     if width * meeting_count > HISTOGRAM_LIMIT:
@@ -541,11 +542,18 @@ def cumulative_gini_of_member_runs(
             offset += (hi - lo) * (k1 - k0)
         # +1 at each pair's (meeting, new holding); -1 at (meeting, old holding) of the
         # member's next pair. Pairs without a cell in this pass go to a spare last cell.
-        row_start = base[meeting]
-        # a member's pair after the first leaves the holding of the pair before it
-        old_cells = row_start[1:] + codes[:-1]
+        new_cells = base[meeting]
+        np.add(new_cells, codes, out=new_cells)
+        # A member's pair after the first leaves the holding of the pair before it: the same
+        # row, (codes[j] - codes[j - 1]) columns to the left. Holdings that are their own
+        # codes moved by the Respect earned; in the last pass they are not needed again, and
+        # their array takes the result (one large array fewer).
+        if stop == len(chunks) and codes is after:
+            old_cells = np.subtract(new_cells[1:], respect[1:], out=after[:-1])
+        else:
+            old_cells = np.subtract(new_cells[1:], codes[1:])
+            old_cells += codes[:-1]
         old_cells[starts[1:]] = cells
-        new_cells = np.add(row_start, codes, out=row_start)  # (row_start is not needed again)
         if low > 0 or high < meeting_count:
             outside = (meeting < low) | (meeting >= high)
             new_cells[outside] = cells

@@ -299,16 +299,19 @@ def test_cumulative_gini_with_fractional_respect(rows: list[tuple[int, str, floa
         max_size=120,
     ),
     cells=st.sampled_from([1, 7, 64, fairness.HISTOGRAM_CELLS]),
+    unit=st.booleans(),
 )
 def test_cumulative_gini_of_member_runs_matches_naive_recomputation(
-    meeting_count: int, attendance: list[tuple[int, int, int]], cells: int
+    meeting_count: int, attendance: list[tuple[int, int, int]], cells: int, unit: bool
 ) -> None:
     # Up to 90 meetings, so the meeting blocks span several meetings each; small cell
-    # budgets split the histogram into many chunks and passes.
+    # budgets split the histogram into many chunks and passes. Fibonacci Respect leaves
+    # gaps between holdings (they are numbered); Respect of 0 or 1 (``unit``) makes every
+    # holding up to the largest occur, so holdings are their own numbers.
     pairs = {}
     for member, meeting, respect in attendance:
         key = (member, meeting % meeting_count)
-        pairs[key] = pairs.get(key, 0) + respect
+        pairs[key] = pairs.get(key, 0) + (min(respect, 1) if unit else respect)
     every = {(0, m): pairs.get((0, m), 0) for m in range(meeting_count)}  # each meeting occurs
     pairs.update(every)
     keys = sorted(pairs)  # by member, then meeting
