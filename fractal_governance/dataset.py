@@ -635,7 +635,7 @@ def _quality_check(table: Table) -> Callable[[], QualityReport]:
     """The quality check of ``table`` as a call on inputs gathered now (safe in a thread)."""
     frame, level_column = table.frame, table.level_column
     members, first_rows, team_codes = table.members, table.member_first_rows, table.teams[0]
-    names, team_ids = table.names, table.team_ids
+    team_ids = table.team_ids
 
     def run() -> QualityReport:
         return quality.check(
@@ -643,7 +643,6 @@ def _quality_check(table: Table) -> Callable[[], QualityReport]:
             level_column,
             members,
             member_first_rows=first_rows,
-            member_name_codes=names,
             team_name_codes=team_codes,
             team_ids=team_ids,
         )

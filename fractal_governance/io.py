@@ -278,7 +278,7 @@ class Table:
     @cached_property
     def names(self) -> npt.NDArray[np.int64] | None:
         """A code per row for ``Name`` (equal codes, equal names; -1 where missing), or
-        None without a ``Name`` column: lets the quality check compare names as integers."""
+        None without a ``Name`` column (computed on first use: loading does not need it)."""
         if col.NAME not in self.frame.columns:
             return None
         return _name_codes(self.frame[col.NAME])
@@ -1072,11 +1072,10 @@ def _check_unique(
         problems.append(cell_problem(origin, column, np.flatnonzero(duplicated), values, problem))
 
 
-def _name_column(frame: pd.DataFrame, origin: Origin) -> tuple[pd.Series, npt.NDArray[np.int64]]:
-    """``Name`` typed, and its codes (for the quality check's comparison of names)."""
+def _name_column(frame: pd.DataFrame, origin: Origin) -> pd.Series:
+    """``Name`` typed."""
     # A blank name changes no number; CSV cells are only type-checked (saves a pass).
-    names = _text_column(frame[col.NAME], check_blank=origin.path is None)
-    return names, _name_codes(names)
+    return _text_column(frame[col.NAME], check_blank=origin.path is None)
 
 
 def _team_id_column(
@@ -1291,9 +1290,9 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         repeated = _repeats_in_runs(order, *runs)
 
     side_results = dict(zip(side_calls, side(), strict=True))
-    name_codes = teams = team_ids = None
+    teams = team_ids = None
     if col.NAME in names:
-        columns[col.NAME], name_codes = side_results[col.NAME]
+        columns[col.NAME] = side_results[col.NAME]
     if col.TEAM_NAME in names:
         columns[col.TEAM_NAME], teams = side_results[col.TEAM_NAME]
     if col.TEAM_ID in names:
@@ -1330,7 +1329,6 @@ def _check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> T
         cache["member_first_rows"] = member_first
     if teams is not None:
         cache["teams"] = teams
-    cache["names"] = name_codes
     cache["team_ids"] = team_ids
     cache["meetings"] = meetings
     if order is not None and runs is not None and member_counts is not None:

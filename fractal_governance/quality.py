@@ -28,7 +28,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from fractal_governance import columns as col
-from fractal_governance.io import combined_key, dense_codes
+from fractal_governance.io import combined_key, dense_codes, take_rows
 
 __all__ = [
     "DUPLICATE_RANK",
@@ -380,9 +380,11 @@ def _name_conflicts(
         first_code = name_codes[np.minimum(first, len(frame) - 1)]  # keys without rows: unused
         differs = given_codes != first_code[row_keys]
     else:
-        given = (names if some is None else names.take(some)).reset_index(drop=True)
-        expected = names.take(first[row_keys]).reset_index(drop=True)
-        differs = (given != expected).to_numpy(dtype=np.bool_)
+        # Each key's first name, then one per compared row from that small array (a take
+        # of a million rows from the chunked column would first join its chunks).
+        first_names = take_rows(names, np.minimum(first, len(frame) - 1)).array
+        given = names.array if some is None else take_rows(names, some).array
+        differs = np.asarray(given != first_names.take(row_keys), dtype=np.bool_)
     if not differs.any():
         return []
     rows = compared()
