@@ -477,9 +477,13 @@ def cumulative_gini_of_member_runs(
         totals = np.cumsum(np.bincount(meeting, weights=respect, minlength=meeting_count))
     else:
         totals = np.cumsum(earned).astype(np.float64)
-    gaps = np.zeros(width, dtype=np.float64)
+    gaps = np.zeros(width, dtype=np.int64)
     gaps[:-1] = np.diff(values)
     u_max = float(values[-1])
+    # sum_k g_k c_k**2 <= n**2 * u_max: exact in int64 when that fits (and about twice as
+    # fast as summing in floating point)
+    exact = int(seen[-1]) ** 2 * int(values[-1]) < 2**63
+    weights = gaps if exact else gaps.astype(np.float64)
 
     # Meeting blocks and the columns each needs (the largest holding code so far, + 1).
     # blocks of 2**shift meetings, so a pair's block is a shift of its meeting number
@@ -572,7 +576,7 @@ def cumulative_gini_of_member_runs(
             carry = table[-1].copy()
             # c_k: running sums along each row, in place (the table is not needed again)
             at_most = np.cumsum(table, axis=1, out=table)
-            squares = np.einsum("mk,mk,k->m", at_most, at_most, gaps[k0:k1], dtype=np.float64)
+            squares = np.einsum("mk,mk,k->m", at_most, at_most, weights[k0:k1]).astype(np.float64)
             beyond = u_max - float(values[k1]) if k1 < width else 0.0
             squares += np.square(seen[lo:hi]) * beyond
             pair_differences[lo:hi] = seen[lo:hi] * (seen[lo:hi] * u_max - totals[lo:hi]) - squares

@@ -328,6 +328,18 @@ def test_cumulative_gini_of_member_runs_matches_naive_recomputation(
     np.testing.assert_allclose(result, expected.to_numpy(), atol=1e-12)
 
 
+def test_cumulative_gini_of_member_runs_with_huge_holdings() -> None:
+    # Holdings 0, 0, 0 and X = 2**60: the pairwise differences are 6X over 16 pairs of a
+    # mean of X / 4, so the Gini is 6X / (2 * 16 * X / 4) = 0.75. The sum of squared
+    # counts, 3**2 * X, does not fit in int64: it must be summed in floating point.
+    meeting = np.zeros(4, dtype=np.int16)
+    respect = np.array([2**60, 0, 0, 0], dtype=np.int64)
+    starts = np.ones(4, dtype=np.bool_)
+    result = cumulative_gini_of_member_runs(meeting, respect, starts, 1)
+    assert result is not None
+    assert result.tolist() == pytest.approx([0.75])
+
+
 def test_cumulative_gini_last_value_is_gini_of_totals() -> None:
     rng = np.random.default_rng(7)
     meetings = rng.integers(1, 50, 3000)
