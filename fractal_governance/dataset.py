@@ -443,8 +443,9 @@ class _Core:
             first = np.full(m, len(frame), dtype=np.int64)
             np.minimum.at(first, self.row_member[rows], rows)
         has = first < len(frame)
-        taken = take_rows(names, np.where(has, first, 0)).to_numpy()
-        return pd.Series(taken, index=self.member_ids, dtype="str").mask(~has)
+        taken = take_rows(names, np.where(has, first, 0)).array  # text stays Arrow text
+        series = pd.Series(taken, index=self.member_ids, copy=False)
+        return series if has.all() else series.mask(~has)
 
     @cached_property
     def leader_board(self) -> pd.DataFrame:
@@ -452,16 +453,15 @@ class _Core:
         order = np.lexsort((np.arange(self.member_count), -sums["attendance"], -sums["rank"]))
         board = pd.DataFrame(
             {
-                col.MEMBER_ID: self.member_ids.take(order).to_numpy(),
-                col.NAME: self.member_names.to_numpy()[order],
+                # the text columns are taken as Arrow text (no round trip through objects)
+                col.MEMBER_ID: self.member_ids.array.take(order),
+                col.NAME: self.member_names.array.take(order),
                 col.ACCUMULATED_RANK: sums["rank"][order],
                 col.ACCUMULATED_RESPECT: sums["respect"][order],
                 col.ATTENDANCE_COUNT: sums["attendance"][order],
             },
             index=pd.RangeIndex(1, self.member_count + 1),
         )
-        board[col.MEMBER_ID] = board[col.MEMBER_ID].astype("str")
-        board[col.NAME] = board[col.NAME].astype("str")
         return board
 
     # -- meetings ----------------------------------------------------------------------
