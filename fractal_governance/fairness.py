@@ -462,6 +462,8 @@ def cumulative_gini_of_member_runs(
     """
     if not len(meeting):
         return np.zeros(meeting_count, dtype=np.float64)
+    if not starts[0]:
+        raise ValueError("starts must be True at the first pair (it starts a member's run)")
     first = np.flatnonzero(starts)
     # The holding after each meeting: one running sum, restarted at each member's first pair
     # by taking the previous member's total off there (no per-pair array of offsets).

@@ -340,6 +340,13 @@ def test_cumulative_gini_of_member_runs_with_huge_holdings() -> None:
     assert result.tolist() == pytest.approx([0.75])
 
 
+def test_cumulative_gini_of_member_runs_needs_a_run_start_first() -> None:
+    with pytest.raises(ValueError, match="first pair"):
+        cumulative_gini_of_member_runs(
+            np.zeros(2, dtype=np.int16), np.ones(2, dtype=np.int64), np.array([False, True]), 1
+        )
+
+
 def test_cumulative_gini_last_value_is_gini_of_totals() -> None:
     rng = np.random.default_rng(7)
     meetings = rng.integers(1, 50, 3000)
