@@ -276,14 +276,6 @@ class Table:
         return factorize_sorted(self.frame[col.TEAM_NAME])
 
     @cached_property
-    def names(self) -> npt.NDArray[np.int64] | None:
-        """A code per row for ``Name`` (equal codes, equal names; -1 where missing), or
-        None without a ``Name`` column (computed on first use: loading does not need it)."""
-        if col.NAME not in self.frame.columns:
-            return None
-        return _name_codes(self.frame[col.NAME])
-
-    @cached_property
     def team_ids(self) -> npt.NDArray[np.int64] | None:
         """``TeamID`` as int64 with -1 where empty, or None without that column."""
         if col.TEAM_ID not in self.frame.columns:
@@ -505,12 +497,6 @@ def _team_names(series: pd.Series) -> tuple[pd.Series, tuple[npt.NDArray[np.int6
         codes = np.where(named & ~rows, renumber[np.where(named, codes, 0)], -1)
         uniques = uniques[~blank]
     return text, (codes.astype(np.int64, copy=False), uniques)
-
-
-def _name_codes(series: pd.Series) -> npt.NDArray[np.int64]:
-    """``pd.factorize`` codes of a text column (order of appearance; -1 where missing)."""
-    codes, _ = pd.factorize(series)
-    return codes.astype(np.int64, copy=False)
 
 
 def _numbers(

@@ -228,7 +228,7 @@ def test_findings_match_a_plain_reference(frame: pd.DataFrame) -> None:
         table.level_column,
         table.members,
         member_first_rows=table.member_first_rows,
-        member_name_codes=table.names,
+        member_name_codes=pd.factorize(table.frame["Name"])[0],
         team_name_codes=table.teams[0],
         team_ids=table.team_ids,
     )
