@@ -11,9 +11,7 @@ names and meanings are those of the original API, so existing notebooks keep wor
 
 All derived tables are computed once, on first use, with vectorized NumPy/pandas code
 (no Python loop over rows, members or meetings), and are handed out as shallow copies:
-under pandas' copy-on-write, changing a returned table never changes the dataset. On a
-large table (``io.PARALLEL_ROWS`` rows or more) with a second core, the loader checks and
-the tables are computed while loading instead, shared between two threads.
+under pandas' copy-on-write, changing a returned table never changes the dataset.
 
 Rounds: a member's level for a meeting is the level of the last round in which they got
 one; a member whose level is empty in every round attended without a level, counts as an
@@ -28,7 +26,6 @@ import operator
 import os
 import warnings
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -48,10 +45,8 @@ from fractal_governance.io import (
     read_directory,
     read_normalized,
     read_weekly_csv,
-    share,
     sort_order,
     take_rows,
-    worth_a_thread,
 )
 from fractal_governance.math import GENESIS, RespectSchedule
 from fractal_governance.quality import DataQualityWarning, QualityReport
@@ -598,38 +593,6 @@ class _Core:
     def quality_report(self) -> QualityReport:
         return self._quality_check()
 
-    # The sets below share no lazily computed table, so two threads can build them at once
-    # (see Dataset._from_table).
-
-    def build_df(self) -> None:
-        """Compute (and cache) ``df`` now."""
-        self.df  # noqa: B018
-
-    def build_member_tables(self) -> None:
-        """Compute (and cache) the member tables now."""
-        self.member_summary  # noqa: B018
-        self.rank_by_attendance_count  # noqa: B018
-        self.leader_board  # noqa: B018
-
-    def build_team_tables(self) -> None:
-        """Compute (and cache) the team tables now (but the team representation)."""
-        self.team_respect  # noqa: B018
-        self.team_leader_board  # noqa: B018
-
-    def build_lookups(self) -> None:
-        """Prepare (and cache) what finding one member's or one meeting's rows needs: each
-        meeting's row range and the MemberID hash table."""
-        self.meeting_row_bounds  # noqa: B018
-        self.member_ids.get_indexer(self.member_ids[:1])
-
-    def build_meeting_tables(self) -> None:
-        """Compute (and cache) the meeting tables and the cumulative Gini now (the team
-        representation, which needs tables from both sets, is left for first use)."""
-        self.gini_by_meeting  # noqa: B018
-        self.attendance_new_and_returning  # noqa: B018
-        self.respect_new_and_returning  # noqa: B018
-        self.member_first_meeting  # noqa: B018
-
 
 def _quality_check(table: Table) -> Callable[[], QualityReport]:
     """The quality check of ``table`` as a call on inputs gathered now (safe in a thread)."""
@@ -709,42 +672,8 @@ class Dataset:
             )
         if not isinstance(calendar, MeetingCalendar):
             raise TypeError(f"calendar must be a MeetingCalendar, got {type(calendar).__name__}")
-        rows = len(table.frame)
-        check = _quality_check(table)
-        if not worth_a_thread(rows):
-            core = _Core(table, respect_schedule, calendar, check)
-            report = core.quality_report
-        else:
-            # A large table and a second core: everything is computed now, in two threads.
-            # The quality report first, then df, the member and the team tables, then the
-            # lookups of one member's or one meeting's rows: a worker thread takes them in
-            # that order while this thread builds the core and the meeting tables with the
-            # cumulative Gini (the costliest table), then helps with those still waiting.
-            # No two of these sets share a lazily computed table.
-            built: Future[_Core] = Future()
-
-            def once_built(build: Callable[[_Core], None]) -> Callable[[], None]:
-                return lambda: build(built.result())
-
-            join = share(
-                [
-                    check,
-                    once_built(_Core.build_df),
-                    once_built(_Core.build_member_tables),
-                    once_built(_Core.build_team_tables),
-                    once_built(_Core.build_lookups),
-                ],
-                rows,
-            )
-            try:
-                core = _Core(table, respect_schedule, calendar, check)
-            except BaseException as error:
-                built.set_exception(error)  # the waiting calls end; this error is raised
-                raise
-            built.set_result(core)
-            core.build_meeting_tables()
-            report = join()[0]
-            core.__dict__["quality_report"] = report  # cached: not checked again
+        core = _Core(table, respect_schedule, calendar, _quality_check(table))
+        report = core.quality_report
         if report and strict:
             raise DatasetError(report.summary(table.source) + " (strict=True)")
         if report and warn:

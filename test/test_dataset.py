@@ -19,7 +19,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fractal_governance import fairness
-from fractal_governance import io as fractal_io
 from fractal_governance.dataset import Dataset, DatasetError, Statistics
 from fractal_governance.math import OPTIMISM, RespectSchedule
 from fractal_governance.quality import DataQualityWarning
@@ -701,18 +700,6 @@ def test_invariants_weekly(frame: pd.DataFrame) -> None:
 @given(frame=weekly_frames(rounds=True))
 def test_invariants_with_rounds(frame: pd.DataFrame) -> None:
     check_against_reference(build(frame), frame)
-
-
-@settings(max_examples=40, deadline=None)
-@given(frame=st.booleans().flatmap(lambda rounds: weekly_frames(rounds=rounds)))
-def test_invariants_on_the_threaded_path(frame: pd.DataFrame) -> None:
-    # Large tables overlap the quality report with the Gini on a second core; force that path
-    # on small tables so its results are checked against the reference too.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fractal_io, "PARALLEL_ROWS", 0)
-        patch.setattr(fractal_io, "_usable_cores", lambda: 2)
-        assert fractal_io.worth_a_thread(len(frame))
-        check_against_reference(build(frame), frame)
 
 
 @settings(max_examples=40, deadline=None)
