@@ -1,0 +1,389 @@
+"""What the front ends say: captions, descriptions, and number and date formats, in one place.
+
+The dashboard, the static report and the command line show the same numbers in the same way:
+the library computes numbers (:meth:`Dataset.summary_table` is a tidy table of floats), and this
+module turns them into text. One date format everywhere (``"Feb 26, 2022"``; a meeting whose
+date is not known is ``"date unknown"``), thousands separators in large numbers, and every
+Respect figure followed by its unit.
+
+Examples
+--------
+>>> format_number(1234.5)
+'1,234.50'
+>>> format_respect(89, "Respect")
+'89 Respect'
+>>> format_statistic(10 / 3, 0.5774, "members")
+'3.33 ± 0.58 members'
+>>> format_statistic(0.3056, 0.0481, "share")
+'30.6% ± 4.8%'
+>>> format_date("2022-02-26")
+'Feb 26, 2022'
+>>> format_date(None)
+'date unknown'
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from fractal_governance import columns as col
+from fractal_governance.profiles import describe_calendar
+
+if TYPE_CHECKING:
+    from fractal_governance.profiles import CommunityProfile
+
+__all__ = [
+    "ABOUT",
+    "ATTENDANCE_DESCRIPTION",
+    "DATE_FORMAT",
+    "FAIRNESS_DESCRIPTION",
+    "FAIRNESS_LABELS",
+    "FIGURE_CAPTIONS",
+    "LEADERBOARD_DESCRIPTION",
+    "MISSING",
+    "NO_TEAMS",
+    "QUALITY_DESCRIPTION",
+    "RESOURCES",
+    "SHARE",
+    "SIMULATED_NOTE",
+    "SUMMARY_DESCRIPTION",
+    "TEAM_LEADERBOARD_DESCRIPTION",
+    "TEAM_REPRESENTATION_DESCRIPTION",
+    "UNKNOWN_DATE",
+    "current_through",
+    "figure_caption",
+    "format_cell",
+    "format_coefficient",
+    "format_date",
+    "format_number",
+    "format_percent",
+    "format_respect",
+    "format_statistic",
+    "format_summary",
+    "heading",
+    "meeting_calendar_note",
+    "profile_caption",
+    "quality_count",
+]
+
+DATE_FORMAT = "%b %d, %Y"
+"""The one date format of every front end: ``Feb 26, 2022``."""
+
+UNKNOWN_DATE = "date unknown"
+"""What a meeting date that is not known is shown as."""
+
+MISSING = "n/a"
+"""What a number that cannot be computed (NaN) is shown as."""
+
+SHARE = "share"
+"""The unit of fractions (0 to 1), which are shown as percentages."""
+
+# Units that read in the singular for exactly one (``1 meeting``, ``2 meetings``).
+_SINGULAR = {"meetings": "meeting", "members": "member", "teams": "team", "findings": "finding"}
+
+
+# ------------------------------------------------------------------------------------------
+# Numbers and dates
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(value: Any, decimals: int = 2) -> str:
+    """A number with thousands separators: whole numbers without decimals (``1,234``),
+    others with ``decimals`` places (``3.33``); NaN or None as ``n/a``."""
+    if _is_missing(value):
+        return MISSING
+    number = float(value)
+    if number.is_integer() and abs(number) < 2**53:
+        return f"{int(number):,}"
+    return f"{number:,.{decimals}f}"
+
+
+def format_percent(value: Any, decimals: int = 1) -> str:
+    """A fraction (0 to 1) as a percentage: ``0.382 -> '38.2%'``; NaN as ``n/a``."""
+    if _is_missing(value):
+        return MISSING
+    return f"{float(value):.{decimals}%}"
+
+
+def format_coefficient(value: Any, decimals: int = 3) -> str:
+    """A coefficient such as the Gini coefficient, always with ``decimals`` places."""
+    if _is_missing(value):
+        return MISSING
+    return f"{float(value):.{decimals}f}"
+
+
+def _unit(value: Any, unit: str) -> str:
+    """``unit`` in the singular for exactly one of a countable unit."""
+    if not _is_missing(value) and float(value) == 1 and unit in _SINGULAR:
+        return _SINGULAR[unit]
+    return unit
+
+
+def format_respect(value: Any, unit: str = "Respect") -> str:
+    """A Respect figure with its unit: ``format_respect(1234, "ZAO") == '1,234 ZAO'``."""
+    if _is_missing(value):
+        return MISSING
+    return f"{format_number(value)} {unit}".rstrip()
+
+
+def format_statistic(
+    mean: Any, sd: Any = math.nan, unit: str = "", *, percent: bool = False
+) -> str:
+    """``mean ± sd unit``: ``'3.33 ± 0.58 members'``; a unit of ``"share"`` (or ``percent``)
+    shows percentages (``'30.6% ± 4.8%'``). Without a standard deviation only the mean is
+    shown; a missing mean is ``n/a``."""
+    if _is_missing(mean):
+        return MISSING
+    if percent or unit == SHARE:
+        text = format_percent(mean)
+        return text if _is_missing(sd) else f"{text} ± {format_percent(sd)}"
+    text = format_number(mean)
+    if not _is_missing(sd):
+        text += f" ± {format_number(sd)}"
+    return f"{text} {unit}".rstrip()
+
+
+def format_date(value: Any) -> str:
+    """``Feb 26, 2022``; a missing date (None, NaT) is ``date unknown``."""
+    if _is_missing(value):
+        return UNKNOWN_DATE
+    return pd.Timestamp(value).strftime(DATE_FORMAT)
+
+
+def format_cell(value: Any) -> str:
+    """One cell of a table shown as text: numbers with :func:`format_number` (whole numbers
+    such as IDs and positions without separators), dates with :func:`format_date`, missing
+    values empty."""
+    if _is_missing(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return format_number(value)
+    if isinstance(value, pd.Timestamp):
+        return format_date(value)
+    return str(value)
+
+
+def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The tidy summary of :meth:`Dataset.summary_table` (``Statistic``, ``Value``,
+    ``StandardDeviation``, ``Unit``) as text: columns ``Statistic`` and ``Value``, where a
+    value reads ``"89 Respect"``, ``"3.33 ± 0.58 members"`` or ``"30.6% ± 4.8%"``."""
+    sds = (
+        summary[col.STANDARD_DEVIATION]
+        if col.STANDARD_DEVIATION in summary
+        else pd.Series(math.nan, index=summary.index)
+    )
+    units = summary[col.UNIT] if col.UNIT in summary else pd.Series("", index=summary.index)
+    values = [
+        format_statistic(value, sd, _unit(value, str(unit)) if _is_missing(sd) else str(unit))
+        for value, sd, unit in zip(summary[col.VALUE], sds, units, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            col.STATISTIC: pd.Series(summary[col.STATISTIC].astype(str).tolist(), dtype="str"),
+            col.VALUE: pd.Series(values, dtype="str"),
+        }
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Headings and captions
+
+
+def current_through(last_meeting_date: Any, last_meeting_id: int | None = None) -> str:
+    """``Data is current up through the meeting held on May 21, 2022.``; when the date is
+    not known, the meeting is named by its ID instead."""
+    if not _is_missing(last_meeting_date):
+        return f"Data is current up through the meeting held on {format_date(last_meeting_date)}."
+    if last_meeting_id is not None:
+        return f"Data is current up through meeting {last_meeting_id} ({UNKNOWN_DATE})."
+    return "Data is current up through the last meeting recorded (its date is unknown)."
+
+
+def profile_caption(profile: CommunityProfile, *, dates_known: bool = True) -> str:
+    """The profile in use, in one line: name, Respect schedule (policy), calendar and unit.
+
+    ``dates_known=False`` (data without ``MeetingDate`` read without a calendar) says that
+    the meeting dates are unknown.
+    """
+    if profile.calendar is None and not dates_known:
+        calendar = "meeting dates unknown (the data has none and no calendar was given)"
+    else:
+        calendar = f"meetings {describe_calendar(profile.calendar)}"
+    return (
+        f"Profile: {profile.name}. Respect: {profile.policy.describe()}. "
+        f"Calendar: {calendar}. Unit: {profile.unit}."
+    )
+
+
+def meeting_calendar_note(has_meeting_dates: bool) -> str:
+    """Whether the calendar settings are used for the data on show."""
+    if has_meeting_dates:
+        return (
+            "These records carry their own meeting dates (MeetingDate), so the first meeting "
+            "date and the interval are not used."
+        )
+    return (
+        "Used only when the records have no MeetingDate column: meeting 1 is on the first "
+        "date and each later meeting one interval after the previous one."
+    )
+
+
+def heading(
+    title: str,
+    *,
+    simulated: bool,
+    last_meeting_date: Any,
+    last_meeting_id: int | None = None,
+) -> str:
+    """The text heading of the command line's output: the title (marked when simulated) and
+    the line saying how current the data is."""
+    first = f"{title} (simulated data)" if simulated else title
+    return f"{first}\n{current_through(last_meeting_date, last_meeting_id)}"
+
+
+def quality_count(count: int) -> str:
+    """``"1 data-quality finding"``, ``"3 data-quality findings"``."""
+    return f"{count} data-quality {'finding' if count == 1 else 'findings'}"
+
+
+FIGURE_CAPTIONS: dict[str, str] = {
+    "attendance_vs_time": "Attendees per meeting.",
+    "attendance_vs_time_stacked": "Attendees per meeting, split into returning and new members.",
+    "attendance_consistency_histogram": "How many meetings each member attended.",
+    "accumulated_member_respect_vs_time": "Respect earned by members, accumulated over time.",
+    "accumulated_member_respect_vs_time_stacked": (
+        "Accumulated member Respect, split into Respect earned by returning and new members."
+    ),
+    "accumulated_team_respect_vs_time": "Accumulated Respect of each team over time.",
+    "accumulated_team_respect_vs_time_stacked": (
+        "Accumulated Respect of all teams over time, stacked in team leaderboard order."
+    ),
+    "team_representation_vs_time": "Share of the attendees of each meeting who belong to a team.",
+    "attendance_count_vs_rank": (
+        "Mean rank (with standard deviation) by number of meetings attended, and the "
+        "least-squares line through the means."
+    ),
+    "respect_lorenz_curve": (
+        "Lorenz curve of accumulated member Respect against the line of equality."
+    ),
+    "gini_vs_time": "Gini coefficient of accumulated member Respect after each meeting.",
+    "member_respect_leaderboard": "The members with the most accumulated Respect.",
+}
+"""Caption (and alternative text) of each figure of :mod:`fractal_governance.plots`."""
+
+
+def figure_caption(name: str, unit: str = "Respect") -> str:
+    """The caption of figure ``name`` (one made from the name when it has none), with Respect
+    named by ``unit`` when that is not ``"Respect"``."""
+    caption = FIGURE_CAPTIONS.get(name, name.replace("_", " ").capitalize() + ".")
+    if unit != "Respect":
+        caption = caption.replace("Respect", f"Respect ({unit})", 1)
+    return caption
+
+
+FAIRNESS_LABELS: dict[str, str] = {
+    "members": "Members",
+    "total": "Total member Respect",
+    "gini": "Gini coefficient",
+    "top_10": "Share held by the top 10%",
+    "top_20": "Share held by the top 20%",
+    "nakamoto": "Nakamoto coefficient",
+}
+"""Names of the fairness metrics, as every front end labels them."""
+
+SUMMARY_DESCRIPTION = (
+    "Team representation is the share of a meeting's attendees who belong to a team, averaged "
+    "over the meetings in which anyone does. Respect earned by teams is the Respect their "
+    "members earned in the meeting, credited once more to the team."
+)
+
+LEADERBOARD_DESCRIPTION = (
+    "Members are sorted by accumulated rank (the sum of the ranks they earned), highest first; "
+    "ties go to the member who attended more meetings, then to the lower MemberID."
+)
+
+TEAM_LEADERBOARD_DESCRIPTION = "Teams sorted by the Respect their members earned."
+
+NO_TEAMS = "No team data: none of the attendees in these meetings belongs to a team."
+
+ATTENDANCE_DESCRIPTION = (
+    "A member is new at the first meeting they ever attended and returning at every later "
+    "one, also when only some of the meetings are shown."
+)
+
+TEAM_REPRESENTATION_DESCRIPTION = (
+    "Team representation is the share of a meeting's attendees who belong to a team; "
+    "meetings where nobody does are left out of its statistics."
+)
+
+FAIRNESS_DESCRIPTION = (
+    "These numbers describe how evenly the members' accumulated Respect is spread. The Gini "
+    "coefficient is 0 when everyone holds the same and approaches 1 when one member holds "
+    "everything. The top shares say how much of all member Respect the most respected tenth "
+    "and fifth of the members hold. The Nakamoto coefficient is the smallest number of members "
+    "who together hold more than half of it: the larger, the harder it is for a few members to "
+    "dominate. The Lorenz curve plots the share of Respect held by the poorest part of the "
+    "members; the further it sags below the diagonal, the more unequal the distribution. New "
+    "members who attended once pull all of these towards inequality, so compare them with how "
+    "often members attend."
+)
+
+QUALITY_DESCRIPTION = (
+    "Unusual records that were analysed as they are (for example a group larger than six, or "
+    "duplicate ranks in a group)."
+)
+
+SIMULATED_NOTE = (
+    "Simulated data. These records were made by the fractal_governance simulator; they "
+    "describe no real community."
+)
+
+ABOUT = """
+Fractal governance lets a community recognise who contributes, without elections and without
+votes weighted by money. Members meet every week and are split at random into small groups of
+three to six people. In each group, everyone describes what they have done for the community
+since the last meeting, and the group has to agree on a ranking, from 6 for the largest
+contribution downwards. No one can rank themselves alone: a ranking stands only when the group
+reaches consensus.
+
+Each rank earns **Respect** on a Fibonacci schedule, so the step from one rank to the next grows
+(in the Genesis fractal, ranks 1 to 6 earned 2, 3, 5, 8, 13 and 21 Respect). Respect cannot be
+bought or transferred; it accumulates meeting after meeting as a public record of contribution
+that the community can use to weigh opinions and share out rewards. Members can also form
+**teams**, which are credited with the Respect their members earn.
+
+This dashboard reads the records of such meetings and shows who attends, how Respect accumulates
+for members and teams, and how evenly it is spread. The same analysis is available as a Python
+library, a command-line tool and notebooks in the `fractal_governance` project.
+"""
+"""What fractal governance is, in Markdown (the dashboard's Description section)."""
+
+RESOURCES = """
+- [fractal_governance on GitHub](https://github.com/matt-langston/fractal_governance): the
+  original analysis and the public records of the Genesis fractal.
+- [More Equal Animals](https://moreequalanimals.com), Daniel Larimer's book on the ideas behind
+  fractal democracy.
+- [ƒractally](https://fractally.com), where the Genesis fractal met.
+- [Optimism Fractal](https://optimismfractal.com), a fractal community that uses levels 1 to 6
+  worth 5 to 55 Respect.
+- [Gini coefficient](https://en.wikipedia.org/wiki/Gini_coefficient) and
+  [Lorenz curve](https://en.wikipedia.org/wiki/Lorenz_curve) on Wikipedia.
+"""
+"""Links for further reading, in Markdown."""
