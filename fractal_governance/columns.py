@@ -24,6 +24,7 @@ __all__ = [
     "MEMBER_ID",
     "NAME",
     "NEW_MEMBER_COUNT",
+    "ORIGIN",
     "POPULATION_SHARE",
     "RANK",
     "RESPECT",
@@ -33,6 +34,7 @@ __all__ = [
     "SIGNATURE_ON_FILE",
     "STANDARD_DEVIATION",
     "STATISTIC",
+    "UNIT",
     "TEAM_ID",
     "TEAM_NAME",
     "TEAM_REPRESENTATION",
@@ -74,3 +76,5 @@ POPULATION_SHARE = "PopulationShare"
 RESPECT_SHARE = "RespectShare"
 STATISTIC = "Statistic"
 VALUE = "Value"
+UNIT = "Unit"
+ORIGIN = "Origin"

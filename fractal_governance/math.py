@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "DOUBLED",
     "GENESIS",
     "OPTIMISM",
     "RespectSchedule",
@@ -134,6 +135,14 @@ class RespectSchedule:
         return cls(name="Optimism", fibonacci_offset=4)
 
     @classmethod
+    def doubled(cls) -> RespectSchedule:
+        """Optimism Fractal's schedule doubled: levels 1..6 earn 10, 16, 26, 42, 68, 110
+        (ZAO Fractal, ORDAO mint type 10)."""
+        return cls.from_table(
+            {level: 2 * fibonacci(level + 4) for level in range(1, 7)}, name="Doubled"
+        )
+
+    @classmethod
     def fibonacci(cls, offset: int, name: str | None = None) -> RespectSchedule:
         """A schedule where level ``l`` earns ``fibonacci(l + offset)`` (``offset >= 0``)."""
         return cls(
@@ -165,6 +174,18 @@ class RespectSchedule:
         if self.fibonacci_offset is not None:
             return "levels >= 1"
         return "levels " + ", ".join(str(level) for level, _ in self.table)
+
+    def describe(self, levels: int = 6) -> str:
+        """The schedule in words: ``"Optimism: 5, 8, 13, 21, 34, 55 for levels 1-6"``."""
+        shown = [level for level in range(1, levels + 1)]
+        if self.fibonacci_offset is None:
+            shown = [level for level, _ in self.table]
+        values = ", ".join(f"{self.respect(level):,}" for level in shown)
+        span = f"{shown[0]}-{shown[-1]}" if len(shown) > 1 else f"{shown[0]}"
+        if self.fibonacci_offset is not None:
+            rule = f"level l earns F(l + {self.fibonacci_offset}): "
+            return f"{self.name}: {rule}{values} for levels {span}"
+        return f"{self.name}: {values} for levels {span}"
 
     def respect(self, level: int) -> int:
         """Return the Respect earned at ``level``; ``ValueError`` for unsupported levels."""
@@ -250,6 +271,9 @@ GENESIS = RespectSchedule.genesis()
 
 OPTIMISM = RespectSchedule.optimism()
 """Optimism Fractal's schedule: ``fibonacci(level + 4)``."""
+
+DOUBLED = RespectSchedule.doubled()
+"""The Optimism schedule doubled (ZAO Fractal): 10, 16, 26, 42, 68, 110."""
 
 
 def respect(rank: int) -> int:

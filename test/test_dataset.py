@@ -221,7 +221,9 @@ def test_no_teams_at_all() -> None:
     assert math.isnan(dataset.team_representation_stats.mean)
     assert dataset.total_team_respect == 0
     assert dataset.df_team_respect_by_meeting_date.empty
-    assert dataset.summary_table()["Value"].iloc[-1] == "n/a ± n/a"
+    last = dataset.summary_table().iloc[-1]
+    assert last["Statistic"] == "Team representation"
+    assert math.isnan(last["Value"]) and math.isnan(last["StandardDeviation"])
 
 
 def test_totals_and_statistics(small: Dataset) -> None:
@@ -246,17 +248,20 @@ def test_totals_and_statistics(small: Dataset) -> None:
 
 def test_summary_table(small: Dataset) -> None:
     table = small.summary_table()
-    assert list(table.columns) == ["Statistic", "Value"]
-    assert dict(zip(table["Statistic"], table["Value"], strict=True)) == {
-        "Total Respect (all sources)": "299",
-        "Respect earned by members": "215",
-        "Respect earned by teams": "84",
-        "Meetings": "3",
-        "Unique members": "7",
-        "Attendees per meeting (mean ± sd)": "4.67 ± 1.53",
-        "Meetings attended per member (mean ± sd)": "2.00 ± 0.82",
-        "Team representation (mean ± sd)": "36.67% ± 4.71%",
-    }
+    assert list(table.columns) == ["Statistic", "Value", "StandardDeviation", "Unit"]
+    rows = {row.Statistic: (row.Value, row.StandardDeviation, row.Unit) for row in table.itertuples()}
+    assert rows["Total Respect (all sources)"][::2] == (299, "Respect")
+    assert rows["Respect earned by members"][::2] == (215, "Respect")
+    assert rows["Respect earned by teams"][::2] == (84, "Respect")
+    assert rows["Meetings"][::2] == (3, "meetings")
+    assert rows["Unique members"][::2] == (7, "members")
+    assert all(math.isnan(rows[name][1]) for name in list(rows)[:5])
+    # attendees 3, 6, 5; meetings per member 2 each but 1 and 3 (sd sqrt(4/6)); team shares
+    assert rows["Attendees per meeting"] == pytest.approx((14 / 3, pystats.stdev([3, 6, 5]), "members"))
+    assert rows["Meetings attended per member"] == pytest.approx((2.0, math.sqrt(4 / 6), "meetings"))
+    assert rows["Team representation"][0] == pytest.approx(0.3667, abs=1e-4)
+    assert rows["Team representation"][1] == pytest.approx(0.0471, abs=1e-4)
+    assert rows["Team representation"][2] == "share"
 
 
 def test_member_history(small: Dataset) -> None:
@@ -345,14 +350,19 @@ def test_name_and_source(small: Dataset) -> None:
     assert "Small Fractal" in repr(named)
 
 
-def test_select_meetings_recomputes_new_members(small: Dataset) -> None:
+def test_select_meetings_keeps_history_before_the_window(small: Dataset) -> None:
     later = small.select_meetings(7, 8)
     assert later.meeting_ids == [7, 8]
-    # in the selection everybody at meeting 7 is new (their meeting 6 is not in it)
-    assert later.df_member_attendance_new_and_returning_by_meeting["NewMemberCount"].tolist() == [
-        6,
-        1,
-    ]
+    # meeting 7: 00, d and e are new; a, b and c attended meeting 6, before the window, so
+    # they are returning. Meeting 8: f is new; 00, a, c and d are returning.
+    table = later.df_member_attendance_new_and_returning_by_meeting
+    assert table["NewMemberCount"].tolist() == [3, 1]
+    assert table["ReturningMemberCount"].tolist() == [3, 4]
+    respect = later.df_member_respect_new_and_returning_by_meeting
+    # new at 7: 00 (6 -> 21), d (6 -> 21), e (5 -> 13); at 8: f (6 -> 21)
+    assert respect["AccumulatedRespectNewMember"].tolist() == [55, 21]
+    assert later.last_meeting_date == small.last_meeting_date  # the window ends at 8
+    assert small.select_meetings(6, 7).last_meeting_date < small.last_meeting_date
     assert later.total_member_respect == 97 + 76
     assert later.total_unique_members == 7
     assert small.total_meetings == 3  # the original is unchanged
@@ -740,12 +750,29 @@ def test_select_meetings_matches_loading_only_those_rows(
     direct = build(subset.reset_index(drop=True))
     assert selected.meeting_ids == [i for i in ids if first <= i <= last]
     for name in (
-        "df_member_leader_board", "df_member_attendance_new_and_returning_by_meeting",
-        "df_member_respect_new_and_returning_by_meeting", "df_team_respect_by_meeting_date",
+        "df_member_leader_board", "df_team_respect_by_meeting_date",
         "df_member_summary_stats_by_member_id", "df_gini_by_meeting",
     ):  # fmt: skip
         pd.testing.assert_frame_equal(getattr(selected, name), getattr(direct, name))
     assert selected.summary_table().equals(direct.summary_table())
+    # New and returning keep the history before the window: a member is new at their first
+    # meeting in the whole record (chronologically), wherever the window starts.
+    chronological = dataset.df_member_attendance_new_and_returning_by_meeting["MeetingID"].tolist()
+    position = {meeting: i for i, meeting in enumerate(chronological)}
+    df = dataset.df
+    first = df.groupby("MemberID")["MeetingID"].agg(lambda ids: min(ids, key=position.get))
+    attendance = df.drop_duplicates(["MemberID", "MeetingID"])
+    is_new = attendance["MeetingID"].to_numpy() == first.reindex(attendance["MemberID"]).to_numpy()
+    respect = df.groupby(["MemberID", "MeetingID"])["Respect"].sum()
+    window = selected.df_member_attendance_new_and_returning_by_meeting
+    respect_window = selected.df_member_respect_new_and_returning_by_meeting
+    for row, respect_row in zip(window.itertuples(), respect_window.itertuples(), strict=True):
+        here = attendance["MeetingID"].to_numpy() == row.MeetingID
+        new_members = attendance["MemberID"].to_numpy()[here & is_new]
+        assert row.NewMemberCount == len(new_members)
+        assert row.ReturningMemberCount == here.sum() - len(new_members)
+        new_respect = sum(respect[(member, row.MeetingID)] for member in new_members)
+        assert respect_row.AccumulatedRespectNewMember == new_respect
 
 
 # -- the public Genesis records -------------------------------------------------------------

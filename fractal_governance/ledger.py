@@ -1,0 +1,211 @@
+"""The Respect ledger: one entry per Respect award, the layer every Respect figure reads.
+
+A :class:`~fractal_governance.policies.RespectPolicy` turns measurements into a ledger. An
+award names a member, a meeting (its chronological number), an amount of Respect and where
+it came from (its *origin*: a level, a rolling mean, an even split, an extra award). Members
+who did not attend a meeting may hold awards for it (rolling policies pay absent members).
+
+Most ledgers are *aligned*: entry ``i`` is attendance ``i`` of the measurements (a schedule
+pays each attendance by its level). Tables use that to sum Respect without a join.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from fractal_governance import columns as col
+from fractal_governance.measurements import Measurements
+
+__all__ = [
+    "EVEN_SPLIT",
+    "EXTRA_AWARD",
+    "LEVEL",
+    "NONE",
+    "ORIGINS",
+    "ROLLING",
+    "Ledger",
+]
+
+IntArray = npt.NDArray[np.int64]
+RespectArray = npt.NDArray[np.int64] | npt.NDArray[np.float64]
+
+NONE = 0
+"""Origin of an entry that awards nothing (no level, or taken away by a rule)."""
+LEVEL = 1
+"""Origin of Respect paid by a schedule for a level."""
+ROLLING = 2
+"""Origin of Respect paid by a rolling statistic of past levels."""
+EVEN_SPLIT = 3
+"""Origin of Respect split evenly (an award without a level)."""
+EXTRA_AWARD = 4
+"""Origin of an award on top of a ranked one (e.g. an introduction award)."""
+
+ORIGINS = ("none", "level", "rolling mean", "even split", "extra award")
+"""Display name of each origin code."""
+
+
+@dataclass(frozen=True, eq=False)
+class Ledger:
+    """Respect awards as parallel arrays (immutable by convention: never written to).
+
+    Attributes
+    ----------
+    member : int64 array
+        Member code (index into ``Measurements.member_ids``).
+    meeting : int64 array
+        Chronological meeting number.
+    respect : int64 or float64 array
+        Respect of the award (integral for schedules; fractional for rolling policies).
+    origin : int8 array
+        Origin code, see :data:`ORIGINS`.
+    attendance : int64 array or None
+        Attendance index of each entry, -1 for awards to absent members; None when entry
+        ``i`` is attendance ``i`` (an aligned ledger).
+    level_respect : int64 array or None
+        For an aligned ledger whose Respect is ``level_respect[level]`` at every attendance:
+        that lookup (sums then follow from level counts).
+    """
+
+    member: IntArray
+    meeting: IntArray
+    respect: RespectArray
+    origin: npt.NDArray[np.int8]
+    attendance: IntArray | None = None
+    level_respect: IntArray | None = None
+
+    @classmethod
+    def aligned(
+        cls,
+        measurements: Measurements,
+        respect: RespectArray,
+        origin: npt.NDArray[np.int8],
+        level_respect: IntArray | None = None,
+    ) -> Ledger:
+        """One entry per attendance of ``measurements``."""
+        return cls(
+            member=measurements.att_member,
+            meeting=measurements.att_order,
+            respect=respect,
+            origin=origin,
+            level_respect=level_respect,
+        )
+
+    @classmethod
+    def empty(cls, respect_dtype: type = np.int64) -> Ledger:
+        nothing = np.zeros(0, dtype=np.int64)
+        return cls(
+            nothing, nothing, np.zeros(0, dtype=respect_dtype), np.zeros(0, dtype=np.int8), nothing
+        )
+
+    # -- facts -------------------------------------------------------------------------
+
+    @property
+    def is_aligned(self) -> bool:
+        return self.attendance is None
+
+    @property
+    def is_integral(self) -> bool:
+        """Whether every amount is a whole number stored as int64."""
+        return self.respect.dtype.kind in "iu"
+
+    def __len__(self) -> int:
+        return len(self.respect)
+
+    @property
+    def total(self) -> int | float:
+        """The Respect of every award."""
+        total = self.respect.sum()
+        return int(total) if self.is_integral else float(total)
+
+    def attendance_of(self, measurements: Measurements) -> IntArray:
+        """Attendance index of each entry (-1 for absent members)."""
+        if self.attendance is None:
+            return np.arange(measurements.attendance_count, dtype=np.int64)
+        return self.attendance
+
+    # -- changes -----------------------------------------------------------------------
+
+    def with_respect(self, respect: RespectArray, origin: npt.NDArray[np.int8]) -> Ledger:
+        """The same entries with other amounts and origins (no level lookup any more)."""
+        return replace(self, respect=respect, origin=origin, level_respect=None)
+
+    def concat(self, other: Ledger, measurements: Measurements) -> Ledger:
+        """This ledger's entries followed by ``other``'s (no longer aligned)."""
+        respect_dtype = np.result_type(self.respect.dtype, other.respect.dtype)
+        return Ledger(
+            member=np.concatenate([self.member, other.member]),
+            meeting=np.concatenate([self.meeting, other.meeting]),
+            respect=np.concatenate([self.respect, other.respect]).astype(respect_dtype),
+            origin=np.concatenate([self.origin, other.origin]),
+            attendance=np.concatenate(
+                [self.attendance_of(measurements), other.attendance_of(measurements)]
+            ),
+        )
+
+    # -- views -------------------------------------------------------------------------
+
+    def attendance_respect(self, measurements: Measurements) -> RespectArray:
+        """Respect per attendance: the sum of the awards tied to it (0 where none)."""
+        if self.attendance is None:
+            return self.respect
+        tied = self.attendance >= 0
+        size = measurements.attendance_count
+        if self.is_integral:
+            out = np.zeros(size, dtype=np.int64)
+            np.add.at(out, self.attendance[tied], self.respect[tied])
+            return out
+        return np.bincount(self.attendance[tied], weights=self.respect[tied], minlength=size)
+
+    def to_frame(self, measurements: Measurements) -> pd.DataFrame:
+        """The awards (entries with an origin) as a table: ``MemberID``, ``MeetingID``,
+        ``MeetingDate``, ``Respect``, ``Origin``, sorted by meeting then member."""
+        keep = np.flatnonzero(self.origin != NONE)
+        order = keep[np.lexsort((self.member[keep], self.meeting[keep]))]
+        meeting = self.meeting[order]
+        origin = pd.Categorical.from_codes(self.origin[order].astype(np.int64), ORIGINS)
+        return pd.DataFrame(
+            {
+                col.MEMBER_ID: measurements.member_ids.array.take(self.member[order]),
+                col.MEETING_ID: measurements.meeting_ids_chronological[meeting],
+                col.MEETING_DATE: measurements.meeting_dates_chronological[meeting],
+                col.RESPECT: self.respect[order],
+                col.ORIGIN: origin,
+            }
+        )
+
+    def restricted(self, source: Measurements, target: Measurements, meetings: IntArray) -> Ledger:
+        """The awards of chronological ``meetings`` of ``source``, renumbered for ``target``
+        (the measurements of a window of those meetings). Awards to members absent from the
+        whole window are kept with ``attendance`` -1 when ``target`` knows the member;
+        raises ValueError otherwise (the window cannot show them)."""
+        keep = np.isin(self.meeting, meetings)
+        member_code = target.member_ids.get_indexer(source.member_ids.take(self.member[keep]))
+        if (member_code < 0).any():
+            raise ValueError("the window does not hold every member paid in it")
+        meeting_code = target.meeting_number_of_id.reindex(
+            source.meeting_ids_chronological[self.meeting[keep]]
+        ).to_numpy(dtype=np.int64)
+        # each award's attendance in the window: by (member, meeting)
+        width = np.int64(max(target.meeting_count, 1))
+        attendance_key = target.att_member * width + target.att_order
+        award_key = member_code * width + meeting_code
+        order = np.argsort(attendance_key, kind="stable")
+        at = np.searchsorted(attendance_key[order], award_key)
+        at = np.minimum(at, max(len(order) - 1, 0))
+        found = len(order) > 0
+        attendance = np.where(
+            found & (attendance_key[order][at] == award_key) if found else False,
+            order[at] if found else -1,
+            -1,
+        ).astype(np.int64)
+        return Ledger(
+            member=member_code.astype(np.int64),
+            meeting=meeting_code,
+            respect=self.respect[keep],
+            origin=self.origin[keep],
+            attendance=attendance,
+        )

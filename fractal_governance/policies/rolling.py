@@ -1,0 +1,97 @@
+"""Rolling policies: Respect paid by a moving statistic of a member's past levels.
+
+Such policies pay members in weeks they were absent too, so their ledgers are not aligned
+with attendance. :class:`RollingMeanRespect` is the plain form: the mean of a member's
+levels over the last ``window`` meetings (absences count 0), paid through the schedule
+interpolated between levels. The Genesis fractal's Addendum 1 is a refinement of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from fractal_governance import _kernels as kernels
+from fractal_governance import ledger as awards
+from fractal_governance.ledger import Ledger
+from fractal_governance.math import GENESIS, RespectSchedule
+from fractal_governance.measurements import Measurements
+from fractal_governance.policies.base import RespectPolicy
+from fractal_governance.policies.schedules import ScheduleRespect
+
+__all__ = ["RollingMeanRespect", "rolling_mean_levels"]
+
+IntArray = npt.NDArray[np.int64]
+
+
+def rolling_mean_levels(
+    measurements: Measurements, window: int
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float64], IntArray]:
+    """Mean level of each member over the last ``window`` meetings, at every meeting where
+    it is above 0: member codes, chronological meetings, means, attendance index (-1 where
+    the member was absent). Sorted by member, then meeting.
+
+    Each attendance adds ``level / window`` to its meeting and the ``window - 1`` meetings
+    after it (no Python loop: ``attendance x window`` contributions, summed by key).
+    """
+    k = measurements.meeting_count
+    offsets = np.arange(window, dtype=np.int64)
+    member = np.repeat(measurements.att_member, window)
+    meeting = (measurements.att_order[:, None] + offsets[None, :]).ravel()
+    level = np.repeat(measurements.att_level, window)
+    inside = (meeting < k) & (level > 0)
+    width = np.int64(max(k, 1))
+    codes, keys = kernels.dense_codes(member[inside] * width + meeting[inside])
+    total = kernels.group_sum(codes, level[inside], len(keys))
+    key_member = keys // width
+    key_meeting = keys % width
+    attendance_key = measurements.att_member * width + measurements.att_order
+    order = np.argsort(attendance_key, kind="stable")
+    sorted_keys = attendance_key[order]
+    at = np.clip(np.searchsorted(sorted_keys, keys), 0, max(len(order) - 1, 0))
+    hit = (sorted_keys[at] == keys) if len(order) else np.zeros(len(keys), dtype=bool)
+    attendance = np.where(hit, order[at] if len(order) else -1, -1).astype(np.int64)
+    return key_member, key_meeting, total / window, attendance
+
+
+@dataclass(frozen=True)
+class RollingMeanRespect(RespectPolicy):
+    """Each member earns, at every meeting, the schedule's Respect at their mean level over
+    the last ``window`` meetings (absent: level 0), interpolated linearly between levels
+    (mean 0: nothing; mean 3.5: halfway between levels 3 and 4)."""
+
+    window: int = 6
+    respect_schedule: RespectSchedule = GENESIS
+
+    uses_history = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.window, int) or self.window < 1:
+            raise ValueError(f"window must be a whole number >= 1, got {self.window!r}")
+
+    @property
+    def schedule(self) -> RespectSchedule:
+        return self.respect_schedule
+
+    def with_schedule(self, schedule: RespectSchedule) -> RespectPolicy:
+        return RollingMeanRespect(self.window, schedule)
+
+    def describe(self) -> str:
+        return (
+            f"rolling mean of levels over {self.window} meetings, paid by the "
+            f"{self.respect_schedule.describe()}"
+        )
+
+    def ledger(self, measurements: Measurements) -> Ledger:
+        member, meeting, mean, attendance = rolling_mean_levels(measurements, self.window)
+        lookup = ScheduleRespect(self.respect_schedule).lookup(measurements)
+        respect = np.interp(mean, np.arange(len(lookup), dtype=np.float64), lookup)
+        return Ledger(
+            member=member,
+            meeting=meeting,
+            respect=respect.astype(np.float64),
+            origin=np.full(len(member), awards.ROLLING, dtype=np.int8),
+            attendance=attendance,
+        )

@@ -1,0 +1,212 @@
+"""Respect policies, their composition and the ledger they make, on a hand-worked record.
+
+(A ``Round`` column lets a member attend without a level.)
+
+The record: meeting 1: a level 6, b 5, c 4; meeting 2: a 5, b 6, d without a level;
+meeting 3: a 6, c 5, d 4. The Genesis schedule pays levels 1..6 with 2, 3, 5, 8, 13, 21.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fractal_governance import ledger as awards
+from fractal_governance.dataset import Dataset, DatasetError
+from fractal_governance.math import GENESIS, OPTIMISM, RespectSchedule
+from fractal_governance.policies import (
+    Combined,
+    Eligibility,
+    Exclusions,
+    RollingMeanRespect,
+    ScheduleRespect,
+    schedule_from_text,
+)
+from fractal_governance.profiles import CommunityProfile
+
+FRAME = pd.DataFrame(
+    {
+        "MemberID": ["a", "b", "c", "a", "b", "d", "a", "c", "d"],
+        "Name": ["A", "B", "C", "A", "B", "D", "A", "C", "D"],
+        "MeetingID": [1, 1, 1, 2, 2, 2, 3, 3, 3],
+        "Round": [1] * 9,
+        "Group": [1] * 9,
+        "Rank": pd.array([6, 5, 4, 5, 6, None, 6, 5, 4], dtype="Int64"),
+    }
+)
+
+
+def build(policy: object, **options: object) -> Dataset:
+    profile = CommunityProfile("Test", policy)  # type: ignore[arg-type]
+    with _quiet():
+        return Dataset.from_dataframe(FRAME, profile=profile, **options)  # type: ignore[arg-type]
+
+
+class _quiet:
+    def __enter__(self) -> None:
+        import warnings
+
+        self._catch = warnings.catch_warnings()
+        self._catch.__enter__()
+        warnings.simplefilter("ignore")
+
+    def __exit__(self, *args: object) -> None:
+        self._catch.__exit__(*args)
+
+
+def per_meeting(dataset: Dataset) -> list[float]:
+    table = dataset.df_member_respect_new_and_returning_by_meeting
+    return table["AccumulatedRespect"].tolist()
+
+
+def per_member(dataset: Dataset) -> dict[str, float]:
+    summary = dataset.df_member_summary_stats_by_member_id["AccumulatedRespect"]
+    return summary.to_dict()
+
+
+def test_schedule_pays_each_attendance_by_level() -> None:
+    dataset = build(ScheduleRespect(GENESIS))
+    assert per_meeting(dataset) == [21 + 13 + 8, 13 + 21, 21 + 13 + 8]
+    assert dataset.total_member_respect == 118
+    ledger = dataset.ledger
+    assert len(ledger) == 8  # d's meeting 2 has no level: no award
+    assert set(ledger["Origin"]) == {"level"}
+    assert ledger["Respect"].sum() == 118
+
+
+def test_eligibility_and_exclusions_compose() -> None:
+    eligible = Eligibility(2, members=frozenset({"a", "d"}))
+    dataset = build(ScheduleRespect(GENESIS).with_rules(eligible))
+    # from meeting 2 on only a and d earn: b's 21 at meeting 2 and c's 13 at 3 are gone
+    assert per_meeting(dataset) == [42, 13, 29]
+    both = build(ScheduleRespect(GENESIS).with_rules(eligible, Exclusions([("a", 3)])))
+    assert per_meeting(both) == [42, 13, 8]
+    assert per_member(both) == {"a": 34, "b": 13, "c": 8, "d": 8}
+    assert both.total_member_respect == 63
+    assert "only listed members earn" in both.profile.policy.describe()
+    # the df column, the ledger and the totals agree
+    assert both.df["Respect"].sum() == both.ledger["Respect"].sum() == 63
+
+
+def test_eligibility_by_member_flag() -> None:
+    attributes = pd.DataFrame(
+        {"SignatureOnFile": ["TRUE", "false", "yes"]}, index=pd.Index(["a", "b", "c"], name="MemberID")
+    )
+    policy = ScheduleRespect(GENESIS).with_rules(Eligibility(3, flag="SignatureOnFile"))
+    dataset = build(policy, member_attributes=attributes)
+    # meeting 3: a (flag true) and c (yes) earn, d (no attributes) does not
+    assert per_meeting(dataset) == [42, 34, 21 + 13]
+    with pytest.raises(DatasetError, match="SignatureOnFile"):
+        build(policy)  # no attributes at all: the rule cannot be applied
+
+
+def test_exclusions_of_unknown_pairs_change_nothing() -> None:
+    dataset = build(ScheduleRespect(GENESIS).with_rules(Exclusions([("zz", 1), ("a", 99)])))
+    assert dataset.total_member_respect == 118
+
+
+def test_rolling_mean_pays_absent_members() -> None:
+    dataset = build(RollingMeanRespect(window=2, respect_schedule=GENESIS))
+    # mean levels over the last two meetings (absent: 0), Respect interpolated in
+    # [0, 2, 3, 5, 8, 13, 21]: a 3.0, 5.5, 5.5 -> 5, 17, 17; b 2.5, 5.5, 3.0 -> 4, 17, 5
+    # (absent at 3); c 2.0, 2.0, 2.5 -> 3, 3 (absent at 2), 4; d -, 0, 2.0 -> 3
+    assert per_member(dataset) == {"a": 39, "b": 26, "c": 10, "d": 3}
+    assert per_meeting(dataset) == [12, 37, 29]
+    assert dataset.total_member_respect == 78
+    ledger = dataset.ledger
+    assert set(ledger["Origin"]) == {"rolling mean"}
+    absent = ledger[(ledger["MemberID"] == "b") & (ledger["MeetingID"] == 3)]
+    assert absent["Respect"].tolist() == [5]
+    # df shows the Respect of attended meetings only; the totals count every award
+    assert dataset.df["Respect"].sum() == 78 - 5 - 3
+    history = dataset.member_history("b")
+    assert history["MeetingID"].tolist() == [1, 2, 3]
+    assert history["Rank"].tolist() == [5, 6, pd.NA]
+    assert history["Respect"].tolist() == [4, 17, 5]
+    assert history["AccumulatedRespect"].tolist() == [4, 21, 26]
+    board = dataset.df_member_leader_board.set_index("MemberID")
+    assert board.loc["b", "AccumulatedRespect"] == 26
+
+
+def test_rolling_mean_in_a_meeting_window_keeps_absent_members_and_history() -> None:
+    dataset = build(RollingMeanRespect(window=2, respect_schedule=GENESIS))
+    window = dataset.select_meetings(3, 3)
+    # b attends nothing in the window but is paid 5 there
+    assert window.total_unique_members == 4
+    assert window.total_member_respect == 29
+    assert per_member(window) == {"a": 17, "b": 5, "c": 4, "d": 3}
+    counts = window.df_member_attendance_new_and_returning_by_meeting
+    assert counts[["NewMemberCount", "ReturningMemberCount"]].values.tolist() == [[0, 3]]
+    assert window.df_member_summary_stats_by_member_id.loc["b", "AttendanceCount"] == 0
+    assert not math.isnan(window.df_gini_by_meeting["Gini"].iloc[0])
+
+
+def test_combined_policies_add_their_ledgers() -> None:
+    dataset = build(Combined((ScheduleRespect(GENESIS), ScheduleRespect(OPTIMISM))))
+    # Optimism pays 5, 8, 13, 21, 34, 55: meeting 1: 55 + 34 + 21
+    assert per_meeting(dataset) == [42 + 110, 34 + 89, 42 + 110]
+    assert dataset.total_member_respect == 118 + 110 + 89 + 110
+
+
+def test_schedule_names_and_lists() -> None:
+    assert schedule_from_text("genesis") == GENESIS
+    assert schedule_from_text("Optimism") == OPTIMISM
+    assert schedule_from_text("zao").respect_array(np.arange(1, 7)).tolist() == [
+        10, 16, 26, 42, 68, 110,
+    ]  # fmt: skip
+    custom = schedule_from_text("1, 2, 4")
+    assert custom.respect_array(np.array([1, 2, 3])).tolist() == [1, 2, 4]
+    with pytest.raises(ValueError, match="unknown schedule 'plutocracy'"):
+        schedule_from_text("plutocracy")
+    with pytest.raises(ValueError, match="level 2"):
+        schedule_from_text("1,x,3")
+
+
+def test_unsupported_level_names_its_rows() -> None:
+    short = RespectSchedule.from_table({1: 1, 2: 2, 3: 3, 4: 4, 5: 5})
+    with pytest.raises(DatasetError, match="level 6|Rank"):
+        build(ScheduleRespect(short))
+
+
+@st.composite
+def records(draw: st.DrawFn) -> pd.DataFrame:
+    members = [f"m{i}" for i in range(draw(st.integers(2, 8)))]
+    rows = []
+    for meeting in range(1, draw(st.integers(1, 6)) + 1):
+        present = draw(st.lists(st.sampled_from(members), min_size=1, unique=True))
+        for seat, member in enumerate(present):
+            level = draw(st.one_of(st.none(), st.integers(1, 6)))
+            rows.append((member, meeting, 1, 1 + seat // 6, level))
+    frame = pd.DataFrame(rows, columns=["MemberID", "MeetingID", "Round", "Group", "Rank"])
+    frame.insert(1, "Name", frame["MemberID"].str.upper())
+    frame["Rank"] = frame["Rank"].astype("Int64")
+    return frame
+
+
+@settings(max_examples=40, deadline=None)
+@given(frame=records(), window=st.integers(1, 4), cut=st.integers(1, 6))
+def test_ledger_totals_agree_everywhere(frame: pd.DataFrame, window: int, cut: int) -> None:
+    """Per member, per meeting, the ledger and the total are one sum, whatever the policy."""
+    for policy in (
+        ScheduleRespect(GENESIS).with_rules(Eligibility(cut, members=frozenset({"m0", "m1"}))),
+        RollingMeanRespect(window=window, respect_schedule=GENESIS),
+    ):
+        with _quiet():
+            dataset = Dataset.from_dataframe(frame, profile=CommunityProfile("T", policy))
+        ledger = dataset.ledger
+        total = dataset.total_member_respect
+        assert ledger["Respect"].sum() == pytest.approx(total)
+        assert sum(per_meeting(dataset)) == pytest.approx(total)
+        assert sum(per_member(dataset).values()) == pytest.approx(total)
+        by_member = ledger.groupby("MemberID")["Respect"].sum()
+        summary = dataset.df_member_summary_stats_by_member_id["AccumulatedRespect"]
+        assert by_member.reindex(summary.index, fill_value=0).to_numpy() == pytest.approx(
+            summary.to_numpy()
+        )
+        assert (ledger["Respect"] > 0).all()
+        assert set(ledger["Origin"]) <= set(awards.ORIGINS)
