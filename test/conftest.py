@@ -18,6 +18,21 @@ settings.register_profile("bazel", database=None, deadline=None)
 settings.register_profile("default", deadline=None)
 settings.load_profile("bazel" if "TEST_TMPDIR" in os.environ else "default")
 
+# Under Bazel HOME may be read-only: give fontconfig, matplotlib and other XDG users writable
+# cache and config folders of the test's own, so that a first run on a fresh machine (no font
+# cache yet) writes its caches there instead of printing "No writable cache directories".
+# Subprocesses started by tests inherit them.
+if "TEST_TMPDIR" in os.environ:
+    for _variable, _folder in (
+        ("XDG_CACHE_HOME", "xdg-cache"),
+        ("XDG_CONFIG_HOME", "xdg-config"),
+        ("MPLCONFIGDIR", "matplotlib"),
+    ):
+        if _variable not in os.environ:
+            _path = Path(os.environ["TEST_TMPDIR"]) / _folder
+            _path.mkdir(parents=True, exist_ok=True)
+            os.environ[_variable] = str(_path)
+
 
 def find_genesis_dir() -> Path | None:
     """Return the folder holding local copies of the Genesis CSV files, or None."""
