@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from fractal_governance import _kernels as kernels
+
 __all__ = [
     "RespectDistribution",
     "cumulative_gini_by_meeting",
@@ -213,8 +215,7 @@ def _histories(
     after = pd.Series(earned).groupby(pair_member, sort=False).cumsum().to_numpy(np.float64)
     # Reorder by meeting (stable: a radix sort for small codes), mapping each pair's
     # predecessor (the member's previous pair) to its new position.
-    small = np.uint16 if meeting_count <= np.iinfo(np.uint16).max else np.int64
-    order = np.argsort(pair_meeting.astype(small), kind="stable")
+    order = np.argsort(kernels.radix_key(pair_meeting, meeting_count), kind="stable")
     position = np.empty(order.size, dtype=np.int64)
     position[order] = np.arange(order.size, dtype=np.int64)
     previous = np.full(pair_key.size, -1, dtype=np.int64)
@@ -229,6 +230,13 @@ def _histories(
         earned=earned,
         after=after,
     )
+
+
+HISTOGRAM_VALUES_PER_MEMBER = 4
+HISTOGRAM_VALUES = 1000
+""":func:`cumulative_gini_by_meeting` keeps a histogram of holdings while they take at most
+``HISTOGRAM_VALUES_PER_MEMBER * members + HISTOGRAM_VALUES`` distinct values, else a sorted
+array of them."""
 
 
 def _gini_from_pair_differences(pair_differences: float, n: int, total: float) -> float:
@@ -280,8 +288,7 @@ def _order_by_meeting_then_value(
 ) -> npt.NDArray[np.intp]:
     """Like ``np.lexsort((value, meeting))``, as two stable sorts (radix for the meetings)."""
     order = np.argsort(value, kind="stable")
-    small = np.uint16 if meeting_count <= np.iinfo(np.uint16).max else np.int64
-    return order[np.argsort(meeting[order].astype(small), kind="stable")]
+    return order[np.argsort(kernels.radix_key(meeting[order], meeting_count), kind="stable")]
 
 
 def _cumulative_gini_sorted(h: _Histories) -> npt.NDArray[np.float64]:
@@ -371,7 +378,8 @@ def cumulative_gini_by_meeting(
     codes, values = pd.factorize(h.after, sort=True)
     method = _method
     if method is None:
-        method = "histogram" if values.size <= 4 * h.member_count + 1000 else "sorted"
+        small = values.size <= HISTOGRAM_VALUES_PER_MEMBER * h.member_count + HISTOGRAM_VALUES
+        method = "histogram" if small else "sorted"
     if method == "histogram":
         result = _cumulative_gini_histogram(
             h, np.asarray(values, dtype=np.float64), codes.astype(np.int64)
@@ -389,27 +397,6 @@ at once (int64: 32 MiB per array)."""
 
 HISTOGRAM_LIMIT = 2 * 10**8
 """Above this many cells :func:`cumulative_gini_of_member_runs` declines (returns None)."""
-
-_HISTOGRAM_BLOCKS = 16  # at most this many meeting blocks (of 2**k meetings each)
-
-
-def _dense_integer_codes(
-    values: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(code per value, distinct values ascending) for non-negative integers.
-
-    When most of ``0 .. max`` occur, the values are their own codes (absent values get
-    empty columns), which saves looking every value up.
-    """
-    top = int(values.max())
-    if top <= 4 * values.size + 4096:
-        present = np.bincount(values, minlength=top + 1) > 0
-        if 4 * (top + 1) <= 5 * int(np.count_nonzero(present)):
-            return values, np.arange(top + 1, dtype=np.int64)
-        lookup = np.cumsum(present, dtype=np.int64) - 1
-        return lookup[values], np.flatnonzero(present).astype(np.int64)
-    distinct, codes = np.unique(values, return_inverse=True)
-    return codes.astype(np.int64).ravel(), distinct.astype(np.int64)
 
 
 def cumulative_gini_of_member_runs(
@@ -452,137 +439,20 @@ def cumulative_gini_of_member_runs(
     ``sum_k g_k c_k (n - c_k) = n (n u_max - total) - sum_k g_k c_k**2``, and the Gini is
     that over ``n * total``. The counts form a (meeting x holding) table built from
     per-meeting changes (+1 at a member's new holding, -1 at their old one) with prefix
-    sums over meetings (one accumulation per chunk, not a Python loop over rows: each
-    numpy call releases the GIL, and a thread waiting to take it back can wait a whole
-    switch interval while the loader's other thread runs Python) and over holdings
-    (running sums along each row, in place). Holdings only grow, so
-    a block of meetings only needs the columns from the smallest holding at its start (or
-    of a member joining in it; below that every ``c_k`` is 0) up to the largest holding so
-    far (beyond it every ``c_k`` is ``n``).
+    sums over meetings (one accumulation per chunk, not a Python loop over rows) and over
+    holdings (running sums along each row, in place). Holdings only grow, so a block of
+    meetings only needs the columns from the smallest holding at its start (or of a member
+    joining in it; below that every ``c_k`` is 0) up to the largest holding so far (beyond
+    it every ``c_k`` is ``n``). The kernel is ``_kernels.member_runs_gini``.
     """
-    if not len(meeting):
-        return np.zeros(meeting_count, dtype=np.float64)
-    if not starts[0]:
+    if len(meeting) and not starts[0]:
         raise ValueError("starts must be True at the first pair (it starts a member's run)")
-    first = np.flatnonzero(starts)
-    # The holding after each meeting: one running sum, restarted at each member's first pair
-    # by taking the previous member's total off there (no per-pair array of offsets).
-    after = np.array(respect, dtype=np.int64)
-    after[first[1:]] -= np.add.reduceat(respect, first)[:-1]
-    np.cumsum(after, out=after)
-    codes, values = _dense_integer_codes(after)
-    width = len(values)
-    if width * meeting_count > HISTOGRAM_LIMIT:
-        return None
-    seen = np.cumsum(np.bincount(meeting[first], minlength=meeting_count)).astype(np.float64)
-    if earned is None:
-        totals = np.cumsum(np.bincount(meeting, weights=respect, minlength=meeting_count))
-    else:
-        totals = np.cumsum(earned).astype(np.float64)
-    gaps = np.zeros(width, dtype=np.int64)
-    gaps[:-1] = np.diff(values)
-    u_max = float(values[-1])
-    # sum_k g_k c_k**2 <= n**2 * u_max: exact in int64 when that fits (and about twice as
-    # fast as summing in floating point)
-    exact = int(seen[-1]) ** 2 * int(values[-1]) < 2**63
-    weights = gaps if exact else gaps.astype(np.float64)
-
-    # Meeting blocks and the columns each needs (the largest holding code so far, + 1).
-    # blocks of 2**shift meetings, so a pair's block is a shift of its meeting number
-    shift = max(0, (meeting_count - 1) // _HISTOGRAM_BLOCKS).bit_length()
-    blocks = ((meeting_count - 1) >> shift) + 1
-    block_of_meeting = np.arange(meeting_count, dtype=np.int64) >> shift
-    # A member's holdings grow, so per block only their last pair in it and their first pair
-    # matter for the extremes below: the pairs whose member's next pair is in a later block
-    # (or who have none), and first pairs.
-    own_block = np.right_shift(meeting, shift, dtype=meeting.dtype)
-    last = np.ones(len(meeting), dtype=np.bool_)  # a member's last pair
-    last[:-1] = starts[1:]
-    edge_mask = last | starts
-    edge_mask[:-1] |= own_block[1:] != own_block[:-1]
-    edge = np.flatnonzero(edge_mask)
-    edge_code = codes[edge]
-    edge_block = own_block[edge].astype(np.int64)
-    following = own_block[np.minimum(edge + 1, len(meeting) - 1)]
-    next_block = np.where(last[edge], blocks, following).astype(np.int64)
-    cell_counts = np.bincount(edge_block * width + edge_code, minlength=blocks * width)
-    held = cell_counts.reshape(blocks, width) > 0
-    block_top = width - np.argmax(held[:, ::-1], axis=1)
-    block_width = np.maximum.accumulate(block_top)
-    # Columns below the smallest holding of any member from a block's start on are empty
-    # in that block: that holding is the smallest code of the pairs whose member's next
-    # meeting (the meeting count for a last pair) is in that block or later.
-    lowest = np.bincount(next_block * width + edge_code, minlength=(blocks + 1) * width)
-    present = lowest.reshape(blocks + 1, width) > 0
-    block_low = np.where(present.any(axis=1), np.argmax(present, axis=1), width)
-    block_low = np.minimum.accumulate(block_low[::-1])[::-1][:blocks]
-    # Chunks: runs of meetings in one block, at most HISTOGRAM_CELLS cells each; passes:
-    # runs of chunks counted together.
-    block_start = np.searchsorted(block_of_meeting, np.arange(blocks + 1))
-    chunks: list[tuple[int, int, int, int]] = []  # meetings lo:hi, holding codes k0:k1
-    for b in range(blocks):
-        k0, k1 = int(block_low[b]), int(block_width[b])
-        rows = max(1, HISTOGRAM_CELLS // (k1 - k0))
-        for low in range(int(block_start[b]), int(block_start[b + 1]), rows):
-            chunks.append((low, min(low + rows, int(block_start[b + 1])), k0, k1))
-    pair_differences = np.zeros(meeting_count, dtype=np.float64)
-    carry = np.zeros(0, dtype=np.int64)  # members per holding after the previous chunk
-    carry_low = 0  # code of carry[0]
-    index = 0
-    while index < len(chunks):
-        cells = 0
-        stop = index
-        while stop < len(chunks) and (
-            stop == index
-            or cells + (chunks[stop][1] - chunks[stop][0]) * (chunks[stop][3] - chunks[stop][2])
-            <= HISTOGRAM_CELLS
-        ):
-            cells += (chunks[stop][1] - chunks[stop][0]) * (chunks[stop][3] - chunks[stop][2])
-            stop += 1
-        low, high = chunks[index][0], chunks[stop - 1][1]
-        # where each meeting's row starts in this pass's cells
-        base = np.zeros(meeting_count, dtype=np.int64)
-        offset = 0
-        for lo, hi, k0, k1 in chunks[index:stop]:
-            base[lo:hi] = offset - k0 + np.arange(hi - lo, dtype=np.int64) * (k1 - k0)
-            offset += (hi - lo) * (k1 - k0)
-        # +1 at each pair's (meeting, new holding); -1 at (meeting, old holding) of the
-        # member's next pair. Pairs without a cell in this pass go to a spare last cell.
-        new_cells = base[meeting]
-        np.add(new_cells, codes, out=new_cells)
-        # A member's pair after the first leaves the holding of the pair before it: the same
-        # row, (codes[j] - codes[j - 1]) columns to the left. Holdings that are their own
-        # codes moved by the Respect earned; in the last pass they are not needed again, and
-        # their array takes the result (one large array fewer).
-        if stop == len(chunks) and codes is after:
-            old_cells = np.subtract(new_cells[1:], respect[1:], out=after[:-1])
-        else:
-            old_cells = np.subtract(new_cells[1:], codes[1:])
-            old_cells += codes[:-1]
-        old_cells[starts[1:]] = cells
-        if low > 0 or high < meeting_count:
-            outside = (meeting < low) | (meeting >= high)
-            new_cells[outside] = cells
-            old_cells[outside[1:]] = cells
-        counts = np.bincount(new_cells, minlength=cells + 1)
-        np.subtract.at(counts, old_cells, 1)  # faster than a second count and a difference
-        offset = 0
-        for lo, hi, k0, k1 in chunks[index:stop]:
-            w = k1 - k0
-            table = counts[offset : offset + (hi - lo) * w].reshape(hi - lo, w)
-            offset += (hi - lo) * w
-            kept = carry[k0 - carry_low :]  # the carry below k0 is zero
-            table[0, : len(kept)] += kept
-            carry_low = k0
-            np.add.accumulate(table, axis=0, out=table)  # prefix over meetings
-            carry = table[-1].copy()
-            # c_k: running sums along each row, in place (the table is not needed again)
-            at_most = np.cumsum(table, axis=1, out=table)
-            squares = np.einsum("mk,mk,k->m", at_most, at_most, weights[k0:k1]).astype(np.float64)
-            beyond = u_max - float(values[k1]) if k1 < width else 0.0
-            squares += np.square(seen[lo:hi]) * beyond
-            pair_differences[lo:hi] = seen[lo:hi] * (seen[lo:hi] * u_max - totals[lo:hi]) - squares
-        index = stop
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gini = np.where(totals > 0, pair_differences / (seen * totals), 0.0)
-    return np.clip(gini, 0.0, 1.0)
+    return kernels.member_runs_gini(
+        meeting,
+        respect,
+        starts,
+        meeting_count,
+        earned,
+        cells_per_pass=HISTOGRAM_CELLS,
+        max_cells=HISTOGRAM_LIMIT,
+    )

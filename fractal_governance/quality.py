@@ -28,7 +28,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from fractal_governance import columns as col
-from fractal_governance.io import combined_key, dense_codes, take_rows
+from fractal_governance._kernels import (
+    EXACT_FLOAT_INT,
+    combined_key,
+    dense_codes,
+    table_is_small,
+    take_rows,
+)
+from fractal_governance.io.table import Table
 
 __all__ = [
     "DUPLICATE_RANK",
@@ -40,6 +47,7 @@ __all__ = [
     "Finding",
     "QualityReport",
     "check",
+    "check_table",
 ]
 
 OVERSIZED_GROUP = "oversized_group"
@@ -50,6 +58,7 @@ TEAM_NAME_CONFLICT = "team_name_conflict"
 
 MAX_GROUP_SIZE = 6
 _SHOWN_IN_SUMMARY = 5
+_LEVEL_BITS = 8  # levels (at most 60) fit in 8 bits: code * 2**8 + level is one key
 
 
 class DataQualityWarning(UserWarning):
@@ -142,7 +151,7 @@ def _level_bits(
 ) -> npt.NDArray[np.uint64]:
     """Per group, the set of its levels (1..60) as bits."""
     width = int(levels.max(initial=0)) + 1
-    if n_groups * width <= 4 * len(codes) + 4096:
+    if table_is_small(n_groups * width, len(codes)):
         # a (group x level) table of presence: one bincount, no scattered bitwise-or
         counts = np.bincount(levels * n_groups + codes, minlength=n_groups * width)
         return _bits_of_present(counts.reshape(width, n_groups))
@@ -198,12 +207,14 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     complete = frame[level_column].dtype == np.int64  # every row has a level
     # (the bit where the group sizes start in the sums below, above any sum of levels)
     size_bit = top_level + 1 + len(meeting).bit_length()
-    if keys <= 4 * len(meeting) + 4096 and size_bit + len(meeting).bit_length() <= 53:
+    if table_is_small(int(keys), len(meeting)) and (
+        2 ** (size_bit + len(meeting).bit_length()) <= EXACT_FLOAT_INT
+    ):
         # Groups are numbered by their key: numbers of groups that do not occur stay
         # unused (size 0, no finding). The sum of 2**level over a group is the set of its
         # levels as bits when they are distinct, and has fewer bits than levels when some
         # repeat (equal powers carry). Each row also adds 2**size_bit, so one weighted
-        # count gives sizes and level sets: integers below 2**53, exact in float64.
+        # count gives sizes and level sets: integers below EXACT_FLOAT_INT, exact in float64.
         codes = combined_key(parts, bounds)
         n_groups = int(keys)
         weights = np.ldexp(1.0, np.arange(top_level + 1))
@@ -248,7 +259,7 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
     duplicate_row = np.zeros(len(codes), dtype=np.bool_)
     if has_duplicate.any():
         suspects = has_level & has_duplicate[codes]
-        pair = pd.Series(codes[suspects] * np.int64(1 << 8) + level[suspects])
+        pair = pd.Series(codes[suspects] * np.int64(1 << _LEVEL_BITS) + level[suspects])
         duplicate_row[np.flatnonzero(suspects)[pair.duplicated(keep=False).to_numpy()]] = True
     first_row = np.full(n_groups, len(codes), dtype=np.int64)
     np.minimum.at(first_row, codes, np.arange(len(codes), dtype=np.int64))
@@ -283,7 +294,7 @@ def _group_findings(frame: pd.DataFrame, level_column: str) -> list[Finding]:
         dup_rows = np.flatnonzero(duplicate_row)
         dup_rows = dup_rows[np.lexsort((level[dup_rows], codes[dup_rows]))]
         members = frame[col.MEMBER_ID].take(rows[dup_rows]).to_numpy()
-        for part in _runs(codes[dup_rows] * np.int64(1 << 8) + level[dup_rows]):
+        for part in _runs(codes[dup_rows] * np.int64(1 << _LEVEL_BITS) + level[dup_rows]):
             code = int(codes[dup_rows[part.start]])
             lv = int(level[dup_rows[part.start]])
             listed = ", ".join(repr(str(m)) for m in members[part])
@@ -427,13 +438,25 @@ def _name_conflicts(
     return findings
 
 
+def check_table(table: Table) -> QualityReport:
+    """Find the anomalies in a loaded :class:`~fractal_governance.io.Table` (see the module
+    docstring), reusing the codes its loader computed."""
+    return _check(
+        table.frame,
+        table.level_column,
+        table.members,
+        member_first_rows=table.member_first_rows,
+        team_name_codes=table.teams[0],
+        team_ids=table.team_ids,
+    )
+
+
 def check(
     frame: pd.DataFrame,
     level_column: str = col.RANK,
     member_codes: tuple[npt.NDArray[np.int64], pd.Index] | None = None,
     *,
     member_first_rows: npt.NDArray[np.int64] | None = None,
-    member_name_codes: npt.NDArray[np.int64] | None = None,
     team_name_codes: npt.NDArray[np.int64] | None = None,
     team_ids: npt.NDArray[np.int64] | None = None,
 ) -> QualityReport:
@@ -447,17 +470,33 @@ def check(
         ``TeamID``, ``TeamName``).
     level_column : str
         ``"Rank"`` or ``"Level"``.
-    member_codes : (codes, MemberIDs), optional
-        ``MemberID`` already factorized (saves time on large tables).
-    member_first_rows : int array, optional
-        With ``member_codes``: the first row of each member (saves time).
-    member_name_codes : int array, optional
-        With ``member_codes``: ``Name`` factorized, -1 where missing (saves time).
-    team_name_codes : int array, optional
-        ``TeamName`` factorized, -1 where missing (saves time).
-    team_ids : int array, optional
-        ``TeamID`` as int64, -1 where missing (saves time).
+    member_codes, member_first_rows, team_name_codes, team_ids : optional
+        Deprecated, to be removed: precomputed codes that only save time. Call
+        :func:`check_table` with the loaded table instead, which passes them.
     """
+    return _check(
+        frame,
+        level_column,
+        member_codes,
+        member_first_rows=member_first_rows,
+        team_name_codes=team_name_codes,
+        team_ids=team_ids,
+    )
+
+
+def _check(
+    frame: pd.DataFrame,
+    level_column: str,
+    member_codes: tuple[npt.NDArray[np.int64], pd.Index] | None,
+    *,
+    member_first_rows: npt.NDArray[np.int64] | None,
+    team_name_codes: npt.NDArray[np.int64] | None,
+    team_ids: npt.NDArray[np.int64] | None,
+) -> QualityReport:
+    """The check, given whatever codes the caller has (each saves time on large tables):
+    ``member_codes`` (MemberID factorized: codes, MemberIDs), ``member_first_rows`` (with
+    them: each member's first row), ``team_name_codes`` (TeamName factorized, -1 where
+    missing), ``team_ids`` (TeamID as int64, -1 where missing)."""
     findings = _group_findings(frame, level_column)
     findings += _name_conflicts(
         frame,
@@ -466,23 +505,17 @@ def check(
         MEMBER_NAME_CONFLICT,
         member_codes,
         first_rows=member_first_rows if member_codes is not None else None,
-        name_codes=member_name_codes if member_codes is not None else None,
     )
     team_codes = None
     if col.TEAM_ID in frame.columns and team_name_codes is not None:
-        # TeamIDs are whole numbers >= 0: small ones are their own codes (-1 for none)
+        # TeamIDs are whole numbers >= 0 (-1 for none): small ones are their own codes
         ids = (
             team_ids
             if team_ids is not None
             else frame[col.TEAM_ID].to_numpy(dtype=np.int64, na_value=-1)
         )
-        top = int(ids.max(initial=-1))
-        if top < 4 * len(ids) + 4096:
-            team_codes = (ids, pd.Index(np.arange(top + 1, dtype=np.int64)))
-        else:
-            present = ids >= 0
-            codes, distinct = dense_codes(np.where(present, ids, 0))
-            team_codes = (np.where(present, codes, -1), pd.Index(distinct))
+        codes, distinct = dense_codes(ids, min_density=0.0)
+        team_codes = (codes, pd.Index(distinct))
     findings += _name_conflicts(
         frame,
         col.TEAM_ID,

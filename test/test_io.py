@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io as stdio
 import shutil
-import threading
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +16,7 @@ from hypothesis import strategies as st
 
 from fractal_governance import io
 from fractal_governance.dataset import Dataset
-from fractal_governance.io import DatasetError
+from fractal_governance.io import DatasetError, checks, reader
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "dataset_small.csv"
@@ -486,98 +484,66 @@ def test_fuzz_random_dataframes(columns: list[str], rows: list[list[object]]) ->
     dataset.summary_table()
 
 
-@settings(max_examples=80, deadline=None)
-@given(
-    st.lists(st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=6), min_size=1),
-    st.data(),
-)
-def test_take_rows_equals_take_on_chunked_text(
-    chunks: list[list[str | None]], data: st.DataObject
+# -- bugs are not bad data ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("error", [TypeError, KeyError, IndexError, ValueError])
+def test_a_programming_error_propagates_as_it_is(
+    monkeypatch: pytest.MonkeyPatch, error: type[Exception]
 ) -> None:
-    import pyarrow as pa
+    """Only the checks raise DatasetError: a bug in a loader is not reported as bad input."""
 
-    column = pa.chunked_array([pa.array(chunk, type=pa.large_string()) for chunk in chunks])
-    series = pd.Series(pd.array(column, dtype="str"), name="Name")
-    assert series.array.__arrow_array__().num_chunks == len(chunks)
-    n = len(series)
-    positions = np.asarray(
-        data.draw(st.lists(st.integers(0, max(n - 1, 0)), max_size=12 if n else 0)), dtype=np.intp
-    )
-    taken = io.take_rows(series, positions)
-    pd.testing.assert_series_equal(taken, series.take(positions))
+    def broken(*args: object, **kwargs: object) -> None:
+        raise error("a bug")
 
-
-# -- sharing work between threads ------------------------------------------------------------
+    monkeypatch.setattr(checks, "_number_columns", broken)
+    with pytest.raises(error, match="a bug") as raised:
+        io.read_weekly_csv(SMALL)
+    assert not isinstance(raised.value, DatasetError)
+    with pytest.raises(error, match="a bug"):
+        io.read_dataframe(pd.read_csv(SMALL))
 
 
-@pytest.fixture(params=[False, True], ids=["caller only", "with a worker"])
-def sharing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """io.share without and with a worker thread, whatever the table size and machine."""
-    monkeypatch.setattr(io, "_usable_cores", lambda: 2)
-    monkeypatch.setattr(io, "PARALLEL_ROWS", 0 if request.param else 10**9)
+def test_a_reader_bug_propagates_from_every_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(reader, "_integral", broken)  # called for rows of empty cells
+    with pytest.raises(KeyError, match="a bug"):
+        io.read_weekly_csv(FIXTURES / "io_export.csv")
+    monkeypatch.setattr(checks, "text_column", broken)
+    with pytest.raises(KeyError, match="a bug"):
+        io.read_directory(NORMALIZED)
 
 
-@pytest.mark.usefixtures("sharing")
-def test_share_returns_results_in_order_and_runs_each_call_once() -> None:
-    calls: list[int] = []
-
-    def call(number: int) -> Callable[[], int]:
-        def run() -> int:
-            calls.append(number)
-            return number * number
-
-        return run
-
-    join = io.share([call(n) for n in range(20)], rows=1)
-    assert join() == [n * n for n in range(20)]
-    assert sorted(calls) == list(range(20))
+def test_an_empty_meeting_date_column_is_reported_as_bad_data() -> None:
+    # Once an IndexError, which was reported as "cannot be analysed".
+    frame = pd.DataFrame(
+        {"MemberID": ["a", "b"], "Name": ["A", "B"], "MeetingID": [1, 2], "Group": [1, 1],
+         "Rank": [6, 6], "MeetingDate": [None, None]}
+    )  # fmt: skip
+    with pytest.raises(DatasetError, match=r"'MeetingDate' is empty for every row of a meeting"):
+        io.read_dataframe(frame)
 
 
-@pytest.mark.usefixtures("sharing")
-def test_share_raises_the_first_error_in_call_order() -> None:
-    def fail(message: str) -> Callable[[], None]:
-        def run() -> None:
-            raise ValueError(message)
-
-        return run
-
-    join = io.share([lambda: 1, fail("second"), fail("third")], rows=1)
-    with pytest.raises(ValueError, match="second"):
-        join()
-
-
-@pytest.mark.usefixtures("sharing")
-def test_share_gives_one_result_early_and_still_runs_each_call_once() -> None:
-    # Call 1 blocks until the caller has call 3's result: when no worker has taken call 3,
-    # result(3) must run it in the caller's thread (not wait for the join).
-    release = threading.Event()
-    runs: list[int] = []
-
-    def call(number: int) -> Callable[[], int]:
-        def run() -> int:
-            runs.append(number)
-            if number == 1 and threading.current_thread() is not threading.main_thread():
-                assert release.wait(timeout=10)
-            return 10 * number
-
-        return run
-
-    shared = io.share([call(n) for n in range(5)], rows=1)
-    assert shared.result(3) == 30
-    release.set()
-    assert shared.result(0) == 0
-    assert shared() == [0, 10, 20, 30, 40]
-    assert sorted(runs) == [0, 1, 2, 3, 4]
-
-
-@pytest.mark.usefixtures("sharing")
-def test_share_result_raises_that_calls_error() -> None:
-    def fail() -> None:
-        raise KeyError("numbers")
-
-    shared = io.share([lambda: 1, fail], rows=1)
-    assert shared.result(0) == 1
-    with pytest.raises(KeyError, match="numbers"):
-        shared.result(1)
-    with pytest.raises(KeyError, match="numbers"):
-        shared()
+def test_table_takes_what_its_loader_computed_and_computes_the_rest() -> None:
+    table = io.read_weekly_csv(SMALL)
+    plain = io.Table(table.frame, table.origin, table.level_column)
+    for name in ("members", "teams"):
+        codes, uniques = getattr(table, name)
+        again_codes, again_uniques = getattr(plain, name)
+        np.testing.assert_array_equal(codes, again_codes)
+        assert list(uniques) == list(again_uniques)
+    for name in (
+        "member_first_rows", "team_ids", "member_meeting_order", "member_row_counts",
+        "member_run_starts",
+    ):  # fmt: skip
+        np.testing.assert_array_equal(getattr(table, name), getattr(plain, name))
+    for handed_over, computed in zip(
+        table.meetings + table.member_runs, plain.meetings + plain.member_runs, strict=True
+    ):
+        np.testing.assert_array_equal(handed_over, computed)
+    assert table.members is table.members  # computed once
+    taken = table.take([3, 1])
+    assert taken.frame["MemberID"].tolist() == table.frame["MemberID"].take([3, 1]).tolist()
+    assert taken.origin.label(0) == 3

@@ -1,0 +1,504 @@
+"""Array primitives shared by the loaders, the ``Dataset``, the quality check and fairness.
+
+Private: the public modules wrap these. Every function takes and returns NumPy arrays (or a
+pandas Series of text) and has a library twin that gives the same result more slowly
+(``np.lexsort``, ``pd.factorize``, ``groupby().sum()``, ``fairness.gini`` per prefix), which
+``test/test_kernels.py`` checks them against.
+
+Thresholds are named here once:
+
+* :func:`table_is_small`: a table of ``size`` counters is cheap next to ``rows`` rows when
+  ``size <= COUNTING_FACTOR * rows + COUNTING_SLACK``; then counting (``bincount``, a
+  counting sort) beats hashing or comparison sorting;
+* ``EXACT_FLOAT_INT`` (``2**53``): integers below it are exact in float64, so ``bincount``
+  with weights sums them exactly while the sums stay below it;
+* ``MIXED_RADIX_LIMIT`` (``2**62``): the largest combined key :func:`combined_key` builds
+  by arithmetic (headroom below int64's ``2**63``);
+* ``RADIX_SORT_LIMIT`` (``2**16``): NumPy's stable sort is a radix sort for keys that fit
+  in ``uint16``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+
+__all__ = [
+    "COUNTING_FACTOR",
+    "COUNTING_SLACK",
+    "EXACT_FLOAT_INT",
+    "INT64_MAX",
+    "MIXED_RADIX_LIMIT",
+    "RADIX_SORT_LIMIT",
+    "combined_key",
+    "counting_sort",
+    "dense_codes",
+    "duplicated_rows",
+    "factorize_sorted",
+    "factorize_sorted_first_rows",
+    "group_sum",
+    "member_runs_gini",
+    "narrow",
+    "non_decreasing",
+    "radix_key",
+    "repeated_in_order",
+    "sort_order",
+    "table_is_small",
+    "take_rows",
+]
+
+IntArray = npt.NDArray[np.int64]
+
+COUNTING_FACTOR = 4
+"""Counters per row that counting may use (see :func:`table_is_small`)."""
+
+COUNTING_SLACK = 4096
+"""Counters that counting may always use, however few the rows (see :func:`table_is_small`)."""
+
+EXACT_FLOAT_INT = 2**53
+"""Integers of smaller magnitude are exact in float64."""
+
+INT64_MAX = int(np.iinfo(np.int64).max)
+
+MIXED_RADIX_LIMIT = 2**62
+"""Largest product of part sizes :func:`combined_key` combines by arithmetic."""
+
+RADIX_SORT_LIMIT = 2**16
+"""Codes below this fit in uint16, which NumPy's stable sort sorts by radix."""
+
+
+def table_is_small(size: int, rows: int) -> bool:
+    """Whether a table of ``size`` counters (or cells) is cheap next to ``rows`` rows: then
+    counting (``bincount``, a counting sort) beats hashing or comparison sorting."""
+    return size <= COUNTING_FACTOR * rows + COUNTING_SLACK
+
+
+def non_decreasing(values: npt.NDArray[Any]) -> bool:
+    """Whether ``values`` never decrease."""
+    return bool((values[1:] >= values[:-1]).all())
+
+
+def radix_key(key: IntArray, size: int) -> npt.NDArray[np.integer[Any]]:
+    """``key`` (codes ``0 .. size - 1``) as uint16 when they fit, for a radix ``argsort``."""
+    return key.astype(np.uint16) if size <= RADIX_SORT_LIMIT else key
+
+
+# -- dense codes ------------------------------------------------------------------------------
+
+
+def dense_codes(
+    values: IntArray, *, ascending: bool = False, min_density: float = 1.0
+) -> tuple[IntArray, IntArray]:
+    """(code per value, labels ascending) for integers ``>= -1``, where -1 means missing.
+
+    ``labels[codes[i]] == values[i]``; a missing value keeps code -1. Codes follow the
+    sorted order of the values. A counting pass when the values are small compared with
+    the row count (:func:`table_is_small`), else hashing.
+
+    ``ascending=True`` says the values never decrease (a file listed meeting by meeting):
+    consecutive values then need no counting. ``min_density < 1`` lets the values be their
+    own codes (returned as they are, labels ``0 .. max``, absent labels unused) when at
+    least that share of ``0 .. max`` occurs: no lookup pass, no new array. With the
+    default, labels are exactly the distinct values.
+
+    The result may be ``values`` itself (or a view of it): do not modify it.
+    """
+    n = len(values)
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if ascending:
+        low, top = int(values[0]), int(values[-1])
+        if low >= 0 and int(np.count_nonzero(values[1:] != values[:-1])) == top - low:
+            return _shifted(values, low), np.arange(low, top + 1, dtype=np.int64)
+    top = int(values.max())
+    if top < 0:  # nothing but missing values
+        return np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if table_is_small(top + 1, n):
+        if min_density <= 0:
+            return values, np.arange(top + 1, dtype=np.int64)
+        low = int(values.min())
+        if low < 0:  # missing values: count value + 1, so that -1 has a counter of its own
+            present = np.bincount(values + 1, minlength=top + 2)[1:] > 0
+            lookup = np.cumsum(np.concatenate(([True], present)), dtype=np.int64) - 2
+            lookup[0] = -1
+            return lookup[values + 1], np.flatnonzero(present).astype(np.int64)
+        present = np.bincount(values, minlength=top + 1) > 0
+        if int(np.count_nonzero(present)) >= min_density * (top + 1):
+            return values, np.arange(top + 1, dtype=np.int64)  # (all of 0 .. top by default)
+        if present[low:].all():  # consecutive values (e.g. meetings 1..n): no lookup
+            return values - low, np.arange(low, top + 1, dtype=np.int64)
+        lookup = np.cumsum(present, dtype=np.int64) - 1
+        return lookup[values], np.flatnonzero(present).astype(np.int64)
+    if int(values.min()) < 0:
+        present_rows = np.flatnonzero(values >= 0)
+        codes, uniques = pd.factorize(values[present_rows], sort=True)
+        spread = np.full(n, -1, dtype=np.int64)
+        spread[present_rows] = codes
+        return spread, np.asarray(uniques, dtype=np.int64)
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
+
+
+def _shifted(values: IntArray, low: int) -> IntArray:
+    return values if low == 0 else values - low
+
+
+def narrow(codes: IntArray, count: int) -> npt.NDArray[np.integer[Any]]:
+    """``codes`` (``0 .. count - 1``) in the smallest signed integer type that holds them.
+
+    Gathering rows in a new order reads the source at random: a source four times smaller
+    stays in the processor's caches.
+    """
+    for small in (np.int16, np.int32):
+        if count <= np.iinfo(small).max:
+            return codes.astype(small)
+    return codes
+
+
+def factorize_sorted(series: pd.Series) -> tuple[IntArray, pd.Index]:
+    """(code per row, distinct strings in ascending order); -1 for missing values.
+
+    Same result as ``pd.factorize(series, sort=True)``, but sorts only the distinct values
+    (about twice as fast on a million Arrow-backed strings).
+    """
+    codes, uniques, _ = _factorize_sorted(series, first_rows=False)
+    return codes, uniques
+
+
+def factorize_sorted_first_rows(series: pd.Series) -> tuple[IntArray, pd.Index, IntArray]:
+    """:func:`factorize_sorted` plus the first row of each distinct value."""
+    codes, uniques, first = _factorize_sorted(series, first_rows=True)
+    assert first is not None
+    return codes, uniques, first
+
+
+def _factorize_sorted(
+    series: pd.Series, *, first_rows: bool
+) -> tuple[IntArray, pd.Index, IntArray | None]:
+    """``pd.factorize`` numbers values in order of appearance, so a value first appears
+    where its code exceeds every earlier code: one running maximum instead of a
+    scatter-minimum. The codes are then renumbered by the rank of their value."""
+    to_arrow = getattr(series.array, "__arrow_array__", None)
+    complete = to_arrow is not None and to_arrow().null_count == 0  # no pass over the rows
+    missing = np.zeros(0, dtype=np.bool_) if complete else series.isna().to_numpy()
+    sparse = not complete and not first_rows and 2 * int(missing.sum()) > len(series)
+    if sparse:
+        # mostly empty (e.g. TeamName): hash only the values present
+        present = np.flatnonzero(~missing)
+        codes, uniques = pd.factorize(take_rows(series, present))
+    else:
+        codes, uniques = pd.factorize(series)
+    uniques = pd.Index(uniques, dtype="str")
+    order = np.asarray(uniques.argsort(), dtype=np.intp)
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    rank[-1] = -1  # code -1 (missing) stays -1
+    if sparse:
+        spread = np.full(len(series), -1, dtype=np.int64)
+        spread[present] = rank[codes]
+        return spread, uniques.take(order), None
+    first = None
+    if first_rows:
+        seen = np.empty(len(codes), dtype=codes.dtype)
+        if len(codes):
+            seen[0] = -1
+            np.maximum.accumulate(codes[:-1], out=seen[1:])
+        first = np.flatnonzero(codes > seen).astype(np.int64)[order]
+    return rank[codes], uniques.take(order), first
+
+
+def take_rows(series: pd.Series, positions: npt.NDArray[np.intp]) -> pd.Series:
+    """``series.take(positions)`` that does not join Arrow chunks first.
+
+    The parallel CSV reader returns text columns as one Arrow chunk per block of the file,
+    and Arrow's ``take`` on such a column first copies the chunks into one: a few thousand
+    rows would cost a copy of the whole column. Here each chunk gives its own rows.
+    """
+    to_arrow = getattr(series.array, "__arrow_array__", None)
+    chunked = to_arrow() if to_arrow is not None else None
+    positions = np.asarray(positions, dtype=np.intp)
+    if chunked is None or getattr(chunked, "num_chunks", 1) <= 1 or not len(positions):
+        return series.take(positions)
+    starts = np.cumsum([0] + [len(chunk) for chunk in chunked.chunks])
+    chunk_of = np.searchsorted(starts, positions, side="right") - 1
+    ascending = non_decreasing(positions)
+    order = np.arange(len(positions)) if ascending else np.argsort(chunk_of, kind="stable")
+    bounds = np.searchsorted(chunk_of[order], np.arange(len(starts)))
+    values = pa.concat_arrays(
+        [
+            chunked.chunk(c).take(positions[order[bounds[c] : bounds[c + 1]]] - starts[c])
+            for c in range(chunked.num_chunks)
+            if bounds[c + 1] > bounds[c]
+        ]
+    )
+    if not ascending:  # back from chunk order to the order asked for
+        inverse = np.empty(len(order), dtype=np.intp)
+        inverse[order] = np.arange(len(order))
+        values = values.take(inverse)
+    return pd.Series(
+        pd.array(values, dtype=series.dtype), index=series.index[positions], name=series.name
+    )
+
+
+# -- keys and stable ordering -----------------------------------------------------------------
+
+
+def combined_key(parts: Sequence[IntArray], bounds: Sequence[int] | None = None) -> IntArray:
+    """One int64 per row that is equal exactly when all ``parts`` (non-negative ints) are.
+
+    Mixed-radix when the result stays below ``MIXED_RADIX_LIMIT`` (no hashing at all), else
+    pairwise factorization, which keeps every intermediate key below ``n**2``. ``bounds``,
+    when the caller knows them, are each part's maximum plus one (saves a pass per part).
+    """
+    if bounds is None:
+        bounds = [int(part.max(initial=0)) + 1 for part in parts]
+    if int(np.prod([float(b) for b in bounds])) < MIXED_RADIX_LIMIT:
+        key = parts[0].astype(np.int64)  # a copy, updated in place below
+        for part, bound in zip(parts[1:], bounds[1:], strict=True):
+            key *= bound
+            key += part
+        return key
+    key = pd.factorize(parts[0])[0].astype(np.int64)
+    for part in parts[1:]:
+        codes = pd.factorize(part)[0].astype(np.int64)
+        key = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes)[0].astype(np.int64)
+    return key
+
+
+def sort_order(keys: Sequence[IntArray]) -> npt.NDArray[np.intp]:
+    """Stable order sorting rows by ``keys`` (dense non-negative codes, most significant first).
+
+    One stable counting sort per key (least significant first) when the codes are small
+    compared with the row count (:func:`table_is_small`), which is several times faster than
+    ``lexsort`` on large tables; ``lexsort`` otherwise.
+    """
+    n = len(keys[0])
+    if not n:
+        return np.zeros(0, dtype=np.intp)
+    if len(keys) > 1 and non_decreasing(keys[-1]):
+        # rows already in order of the last key (e.g. files listed meeting by meeting)
+        keys = keys[:-1]
+    sizes = [int(k.max(initial=0)) + 1 for k in keys]
+    if not all(table_is_small(size, n) for size in sizes):
+        return np.lexsort(tuple(reversed(keys)))
+    order = counting_sort(keys[-1], sizes[-1])[0]
+    for key, size in zip(reversed(keys[:-1]), reversed(sizes[:-1]), strict=True):
+        order = order[counting_sort(key[order], size)[0]]
+    return order
+
+
+def counting_sort(key: IntArray, size: int) -> tuple[npt.NDArray[np.intp], IntArray]:
+    """(stable order sorting ``key``, count of each code) for codes ``0 .. size - 1``.
+
+    pandas' counting sort (the one its groupby uses) where available: one pass to count,
+    one to place; else NumPy's stable sort (a radix sort below ``RADIX_SORT_LIMIT``).
+    """
+    if _groupsort_indexer is not None:
+        order, counts = _groupsort_indexer(key.astype(np.intp, copy=False), size)
+        # counts[0] counts the code -1 (none here)
+        return np.asarray(order, dtype=np.intp), np.asarray(counts[1:], dtype=np.int64)
+    order = np.argsort(radix_key(key, size), kind="stable")
+    return order, np.bincount(key, minlength=size).astype(np.int64)
+
+
+try:  # a private pandas helper, so there is a fallback if a pandas release moves it
+    from pandas._libs.algos import groupsort_indexer as _groupsort_indexer
+except ImportError:  # pragma: no cover - depends on the pandas release
+    _groupsort_indexer = None
+
+
+def repeated_in_order(
+    keys: Sequence[IntArray], order: npt.NDArray[np.intp]
+) -> npt.NDArray[np.bool_] | None:
+    """Rows whose key tuple occurs more than once, given an order that sorts the keys."""
+    n = len(order)
+    if n < 2:
+        return None
+    ordered = combined_key(keys)[order]
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return None
+    repeated = np.zeros(n, dtype=np.bool_)
+    repeated[order[1:][same]] = True
+    repeated[order[:-1][same]] = True
+    return repeated
+
+
+def duplicated_rows(keys: Sequence[IntArray]) -> npt.NDArray[np.bool_] | None:
+    """Rows whose key tuple (non-negative ints) occurs more than once; None if none do."""
+    codes = [dense_codes(k)[0] for k in keys]
+    return repeated_in_order(codes, sort_order(codes))
+
+
+# -- group sums -------------------------------------------------------------------------------
+
+
+def group_sum(codes: IntArray, values: IntArray, size: int) -> IntArray:
+    """Exact per-code sums of int64 values (codes ``0 .. size - 1``).
+
+    ``bincount`` (float64) when every partial sum stays below ``EXACT_FLOAT_INT``, so it is
+    exact; else ``np.add.at`` in int64.
+    """
+    if not len(values):
+        return np.zeros(size, dtype=np.int64)
+    if int(np.abs(values).max()) * len(values) < EXACT_FLOAT_INT:
+        return np.bincount(codes, weights=values, minlength=size).astype(np.int64)
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, codes, values)
+    return out
+
+
+# -- the cumulative Gini coefficient of members' runs ----------------------------------------
+
+_HOLDINGS_DENSITY = 0.8
+"""Holdings are their own histogram columns when at least this share of ``0 .. max`` is held."""
+
+_HISTOGRAM_BLOCKS = 16
+"""At most this many meeting blocks (of ``2**k`` meetings each)."""
+
+
+def member_runs_gini(
+    meeting: npt.NDArray[np.integer[Any]],
+    respect: IntArray,
+    starts: npt.NDArray[np.bool_],
+    meeting_count: int,
+    earned: IntArray | None,
+    *,
+    cells_per_pass: int,
+    max_cells: int,
+) -> npt.NDArray[np.float64] | None:
+    """The Gini of accumulated integral Respect after each meeting, from (member, meeting)
+    pairs sorted by member, then meeting (``starts[0]`` must be True); None when the
+    histogram would exceed ``max_cells`` cells. ``cells_per_pass`` cells are counted at once.
+
+    See ``fairness.cumulative_gini_of_member_runs`` for the parameters and the method.
+    """
+    if not len(meeting):
+        return np.zeros(meeting_count, dtype=np.float64)
+    first = np.flatnonzero(starts)
+    # The holding after each meeting: one running sum, restarted at each member's first pair
+    # by taking the previous member's total off there (no per-pair array of offsets).
+    after = np.array(respect, dtype=np.int64)
+    after[first[1:]] -= np.add.reduceat(respect, first)[:-1]
+    np.cumsum(after, out=after)
+    codes, values = dense_codes(after, min_density=_HOLDINGS_DENSITY)
+    width = len(values)
+    if width * meeting_count > max_cells:
+        return None
+    seen = np.cumsum(np.bincount(meeting[first], minlength=meeting_count)).astype(np.float64)
+    if earned is None:
+        totals = np.cumsum(np.bincount(meeting, weights=respect, minlength=meeting_count))
+    else:
+        totals = np.cumsum(earned).astype(np.float64)
+    gaps = np.zeros(width, dtype=np.int64)
+    gaps[:-1] = np.diff(values)
+    u_max = float(values[-1])
+    # sum_k g_k c_k**2 <= n**2 * u_max: exact in int64 when that fits (and about twice as
+    # fast as summing in floating point)
+    exact = int(seen[-1]) ** 2 * int(values[-1]) <= INT64_MAX
+    weights = gaps if exact else gaps.astype(np.float64)
+
+    # Meeting blocks and the columns each needs (the largest holding code so far, + 1).
+    # blocks of 2**shift meetings, so a pair's block is a shift of its meeting number
+    shift = max(0, (meeting_count - 1) // _HISTOGRAM_BLOCKS).bit_length()
+    blocks = ((meeting_count - 1) >> shift) + 1
+    block_of_meeting = np.arange(meeting_count, dtype=np.int64) >> shift
+    # A member's holdings grow, so per block only their last pair in it and their first pair
+    # matter for the extremes below: the pairs whose member's next pair is in a later block
+    # (or who have none), and first pairs.
+    own_block = np.right_shift(meeting, shift, dtype=meeting.dtype)
+    last = np.ones(len(meeting), dtype=np.bool_)  # a member's last pair
+    last[:-1] = starts[1:]
+    edge_mask = last | starts
+    edge_mask[:-1] |= own_block[1:] != own_block[:-1]
+    edge = np.flatnonzero(edge_mask)
+    edge_code = codes[edge]
+    edge_block = own_block[edge].astype(np.int64)
+    following = own_block[np.minimum(edge + 1, len(meeting) - 1)]
+    next_block = np.where(last[edge], blocks, following).astype(np.int64)
+    cell_counts = np.bincount(edge_block * width + edge_code, minlength=blocks * width)
+    held = cell_counts.reshape(blocks, width) > 0
+    block_top = width - np.argmax(held[:, ::-1], axis=1)
+    block_width = np.maximum.accumulate(block_top)
+    # Columns below the smallest holding of any member from a block's start on are empty
+    # in that block: that holding is the smallest code of the pairs whose member's next
+    # meeting (the meeting count for a last pair) is in that block or later.
+    lowest = np.bincount(next_block * width + edge_code, minlength=(blocks + 1) * width)
+    present = lowest.reshape(blocks + 1, width) > 0
+    block_low = np.where(present.any(axis=1), np.argmax(present, axis=1), width)
+    block_low = np.minimum.accumulate(block_low[::-1])[::-1][:blocks]
+    # Chunks: runs of meetings in one block, at most cells_per_pass cells each; passes:
+    # runs of chunks counted together.
+    block_start = np.searchsorted(block_of_meeting, np.arange(blocks + 1))
+    chunks: list[tuple[int, int, int, int]] = []  # meetings lo:hi, holding codes k0:k1
+    for b in range(blocks):
+        k0, k1 = int(block_low[b]), int(block_width[b])
+        rows = max(1, cells_per_pass // (k1 - k0))
+        for low in range(int(block_start[b]), int(block_start[b + 1]), rows):
+            chunks.append((low, min(low + rows, int(block_start[b + 1])), k0, k1))
+    pair_differences = np.zeros(meeting_count, dtype=np.float64)
+    carry = np.zeros(0, dtype=np.int64)  # members per holding after the previous chunk
+    carry_low = 0  # code of carry[0]
+    index = 0
+    while index < len(chunks):
+        cells = 0
+        stop = index
+        while stop < len(chunks) and (
+            stop == index
+            or cells + (chunks[stop][1] - chunks[stop][0]) * (chunks[stop][3] - chunks[stop][2])
+            <= cells_per_pass
+        ):
+            cells += (chunks[stop][1] - chunks[stop][0]) * (chunks[stop][3] - chunks[stop][2])
+            stop += 1
+        low, high = chunks[index][0], chunks[stop - 1][1]
+        # where each meeting's row starts in this pass's cells
+        base = np.zeros(meeting_count, dtype=np.int64)
+        offset = 0
+        for lo, hi, k0, k1 in chunks[index:stop]:
+            base[lo:hi] = offset - k0 + np.arange(hi - lo, dtype=np.int64) * (k1 - k0)
+            offset += (hi - lo) * (k1 - k0)
+        # +1 at each pair's (meeting, new holding); -1 at (meeting, old holding) of the
+        # member's next pair. Pairs without a cell in this pass go to a spare last cell.
+        new_cells = base[meeting]
+        np.add(new_cells, codes, out=new_cells)
+        # A member's pair after the first leaves the holding of the pair before it: the same
+        # row, (codes[j] - codes[j - 1]) columns to the left. Holdings that are their own
+        # codes moved by the Respect earned; in the last pass they are not needed again, and
+        # their array takes the result (one large array fewer).
+        if stop == len(chunks) and codes is after:
+            old_cells = np.subtract(new_cells[1:], respect[1:], out=after[:-1])
+        else:
+            old_cells = np.subtract(new_cells[1:], codes[1:])
+            old_cells += codes[:-1]
+        old_cells[starts[1:]] = cells
+        if low > 0 or high < meeting_count:
+            outside = (meeting < low) | (meeting >= high)
+            new_cells[outside] = cells
+            old_cells[outside[1:]] = cells
+        counts = np.bincount(new_cells, minlength=cells + 1)
+        np.subtract.at(counts, old_cells, 1)  # faster than a second count and a difference
+        offset = 0
+        for lo, hi, k0, k1 in chunks[index:stop]:
+            w = k1 - k0
+            table = counts[offset : offset + (hi - lo) * w].reshape(hi - lo, w)
+            offset += (hi - lo) * w
+            kept = carry[k0 - carry_low :]  # the carry below k0 is zero
+            table[0, : len(kept)] += kept
+            carry_low = k0
+            np.add.accumulate(table, axis=0, out=table)  # prefix over meetings
+            carry = table[-1].copy()
+            # c_k: running sums along each row, in place (the table is not needed again)
+            at_most = np.cumsum(table, axis=1, out=table)
+            squares = np.einsum("mk,mk,k->m", at_most, at_most, weights[k0:k1]).astype(np.float64)
+            beyond = u_max - float(values[k1]) if k1 < width else 0.0
+            squares += np.square(seen[lo:hi]) * beyond
+            pair_differences[lo:hi] = seen[lo:hi] * (seen[lo:hi] * u_max - totals[lo:hi]) - squares
+        index = stop
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gini = np.where(totals > 0, pair_differences / (seen * totals), 0.0)
+    return np.clip(gini, 0.0, 1.0)

@@ -1,0 +1,39 @@
+"""The weekly layout: one row per member per meeting (and round).
+
+Columns ``Index, MemberID, Name, MeetingID, Group, Rank, TeamID, TeamName``, with
+``Level`` instead of ``Rank``, an optional ``Round`` and an optional ``MeetingDate`` (ISO
+dates), from a CSV file or a DataFrame.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from fractal_governance.io.checks import check_weekly
+from fractal_governance.io.errors import DatasetError, Origin
+from fractal_governance.io.reader import TEXT_COLUMNS, PathLike, read_csv_frame
+from fractal_governance.io.table import Table
+
+__all__ = ["load_weekly_csv", "read_dataframe", "read_weekly_csv"]
+
+
+def read_weekly_csv(path: PathLike) -> Table:
+    """Read and validate a weekly consensus CSV file (``Rank`` or ``Level``; optional rounds)."""
+    frame, origin = read_csv_frame(path, TEXT_COLUMNS)
+    return check_weekly(frame, origin, needs_name=True)
+
+
+def read_dataframe(df: pd.DataFrame, source: str = "<dataframe>") -> Table:
+    """Validate a DataFrame in the weekly layout (rows named by index label in errors)."""
+    if not isinstance(df, pd.DataFrame):
+        raise DatasetError(f"{source}: expected a pandas DataFrame, got {type(df).__name__}")
+    frame = df.copy(deep=False)
+    frame.columns = pd.Index([str(c).strip() for c in frame.columns])
+    labels = frame.index
+    frame = frame.reset_index(drop=True)
+    return check_weekly(frame, Origin(source, labels), needs_name=True)
+
+
+def load_weekly_csv(path: PathLike) -> pd.DataFrame:
+    """The typed rows of a weekly consensus CSV file (``DatasetError`` for bad input)."""
+    return read_weekly_csv(path).frame

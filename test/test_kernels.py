@@ -1,0 +1,293 @@
+"""Each array kernel against its library twin (np.lexsort, pd.factorize, groupby, gini)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from fractal_governance import _kernels as kernels
+from fractal_governance import fairness
+
+FAST = settings(max_examples=150, deadline=None)
+
+# Small values hit the counting paths, values up to 10**12 the hashing ones.
+VALUES = st.one_of(st.integers(0, 20), st.integers(0, 10**12), st.sampled_from([0, 3, 2**40]))
+
+
+def int_arrays(elements: st.SearchStrategy[int], max_size: int = 40) -> st.SearchStrategy:
+    return hnp.arrays(np.int64, st.integers(0, max_size), elements=elements)
+
+
+# -- thresholds -----------------------------------------------------------------------------------
+
+
+def test_table_is_small_is_the_named_threshold() -> None:
+    rows = 1000
+    limit = kernels.COUNTING_FACTOR * rows + kernels.COUNTING_SLACK
+    assert kernels.table_is_small(limit, rows)
+    assert not kernels.table_is_small(limit + 1, rows)
+    assert kernels.table_is_small(kernels.COUNTING_SLACK, 0)
+
+
+def test_radix_key_narrows_exactly_the_codes_that_fit() -> None:
+    key = np.array([0, 5, 2**16 - 1], dtype=np.int64)
+    assert kernels.radix_key(key, 2**16).dtype == np.uint16
+    assert kernels.radix_key(key, 2**16 + 1).dtype == np.int64
+
+
+# -- dense codes ----------------------------------------------------------------------------------
+
+
+@FAST
+@given(
+    values=int_arrays(st.one_of(st.just(-1), VALUES)),
+    ascending=st.booleans(),
+    min_density=st.sampled_from([1.0, 0.8, 0.0]),
+)
+def test_dense_codes_match_factorize(
+    values: np.ndarray, ascending: bool, min_density: float
+) -> None:
+    if ascending:
+        values = np.sort(values)
+    original = values.copy()
+    codes, labels = kernels.dense_codes(values, ascending=ascending, min_density=min_density)
+    np.testing.assert_array_equal(values, original)  # the input is left as it is
+    assert codes.dtype == np.int64 and labels.dtype == np.int64 and len(codes) == len(values)
+    present = values >= 0
+    np.testing.assert_array_equal(codes[~present], -1)
+    np.testing.assert_array_equal(labels[codes[present]], values[present])
+    assert (np.diff(labels) > 0).all()
+    expected_codes, expected_labels = pd.factorize(values[present], sort=True)
+    if min_density == 1.0:
+        # exactly the distinct values: pd.factorize(sort=True)
+        np.testing.assert_array_equal(labels, expected_labels)
+        np.testing.assert_array_equal(codes[present], expected_codes)
+    else:
+        # labels may include absent values (unused codes), never miss a present one
+        assert set(expected_labels.tolist()) <= set(labels.tolist())
+
+
+def test_dense_codes_are_the_values_themselves_when_dense_enough() -> None:
+    values = np.array([0, 1, 3, 4, 4], dtype=np.int64)  # 4 of 0..4 occur
+    codes, labels = kernels.dense_codes(values, min_density=0.8)
+    assert codes is values
+    np.testing.assert_array_equal(labels, np.arange(5))
+    codes, labels = kernels.dense_codes(values)  # by default: no unused labels
+    np.testing.assert_array_equal(labels, [0, 1, 3, 4])
+    np.testing.assert_array_equal(codes, [0, 1, 2, 3, 3])
+
+
+@given(values=int_arrays(st.integers(0, 70_000)), count=st.integers(1, 70_001))
+def test_narrow_keeps_the_codes_in_a_smaller_type(values: np.ndarray, count: int) -> None:
+    values = values % count
+    narrowed = kernels.narrow(values, count)
+    np.testing.assert_array_equal(narrowed, values)
+    assert narrowed.dtype.itemsize <= 8
+    if count <= np.iinfo(np.int16).max:
+        assert narrowed.dtype == np.int16
+
+
+TEXT = st.lists(st.one_of(st.none(), st.sampled_from(["", "a", "b", "ab", "B", "\u00e9", "0"])))
+
+
+@FAST
+@given(items=TEXT, arrow=st.booleans())
+def test_factorize_sorted_matches_factorize(items: list[str | None], arrow: bool) -> None:
+    dtype = "str" if arrow else object
+    series = pd.Series(items, dtype=dtype)
+    codes, uniques = kernels.factorize_sorted(series)
+    expected_codes, expected_uniques = pd.factorize(series, sort=True)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert list(uniques) == list(expected_uniques)
+    if all(item is not None for item in items):
+        codes, uniques, first = kernels.factorize_sorted_first_rows(series)
+        np.testing.assert_array_equal(codes, expected_codes)
+        expected_first = pd.Series(np.arange(len(items))).groupby(expected_codes).min()
+        np.testing.assert_array_equal(first, expected_first.to_numpy())
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=6), min_size=1),
+    st.data(),
+)
+def test_take_rows_equals_take_on_chunked_text(
+    chunks: list[list[str | None]], data: st.DataObject
+) -> None:
+    column = pa.chunked_array([pa.array(chunk, type=pa.large_string()) for chunk in chunks])
+    series = pd.Series(pd.array(column, dtype="str"), name="Name")
+    assert series.array.__arrow_array__().num_chunks == len(chunks)
+    n = len(series)
+    positions = np.asarray(
+        data.draw(st.lists(st.integers(0, max(n - 1, 0)), max_size=12 if n else 0)), dtype=np.intp
+    )
+    taken = kernels.take_rows(series, positions)
+    pd.testing.assert_series_equal(taken, series.take(positions))
+
+
+# -- keys and orders ------------------------------------------------------------------------------
+
+
+def key_tables(max_parts: int = 3) -> st.SearchStrategy[list[np.ndarray]]:
+    """1..3 columns of non-negative ints of one length; small or huge ranges."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[np.ndarray]:
+        n = draw(st.integers(0, 40))
+        parts = draw(st.integers(1, max_parts))
+        return [draw(hnp.arrays(np.int64, n, elements=VALUES)) for _ in range(parts)]
+
+    return build()
+
+
+@FAST
+@given(parts=key_tables())
+def test_combined_key_is_equal_exactly_when_the_parts_are(parts: list[np.ndarray]) -> None:
+    key = kernels.combined_key(parts)
+    assert len(key) == len(parts[0])
+    frame = pd.DataFrame({str(i): part for i, part in enumerate(parts)})
+    expected = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+    np.testing.assert_array_equal(pd.factorize(key)[0], expected)
+
+
+def dense(parts: list[np.ndarray]) -> list[np.ndarray]:
+    return [pd.factorize(part, sort=True)[0].astype(np.int64) for part in parts]
+
+
+@FAST
+@given(parts=key_tables(), spread=st.sampled_from([1, 10**6]))
+def test_sort_order_matches_lexsort(parts: list[np.ndarray], spread: int) -> None:
+    keys = [key * spread for key in dense(parts)]  # large codes take the lexsort path
+    expected = np.lexsort(tuple(reversed(keys))) if len(keys[0]) else np.zeros(0, np.intp)
+    np.testing.assert_array_equal(kernels.sort_order(keys), expected)
+
+
+@pytest.mark.parametrize("pandas_helper", [True, False], ids=["pandas", "numpy"])
+def test_counting_sort_matches_a_stable_argsort(pandas_helper: bool) -> None:
+    helper = kernels._groupsort_indexer if pandas_helper else None
+
+    @settings(max_examples=60, deadline=None)
+    @given(key=int_arrays(st.integers(0, 9)))
+    def check(key: np.ndarray) -> None:
+        saved = kernels._groupsort_indexer
+        kernels._groupsort_indexer = helper
+        try:
+            order, counts = kernels.counting_sort(key, 10)
+        finally:
+            kernels._groupsort_indexer = saved
+        np.testing.assert_array_equal(order, np.argsort(key, kind="stable"))
+        np.testing.assert_array_equal(counts, np.bincount(key, minlength=10))
+
+    check()
+
+
+@FAST
+@given(parts=key_tables())
+def test_duplicated_rows_match_duplicated(parts: list[np.ndarray]) -> None:
+    frame = pd.DataFrame({str(i): part for i, part in enumerate(parts)})
+    expected = frame.duplicated(keep=False).to_numpy()
+    found = kernels.duplicated_rows(parts)
+    if found is None:
+        assert not expected.any()
+    else:
+        np.testing.assert_array_equal(found, expected)
+
+
+# -- group sums -----------------------------------------------------------------------------------
+
+
+@FAST
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 6),
+            st.one_of(st.integers(-1000, 1000), st.integers(-(2**58), 2**58)),
+        ),
+        max_size=30,
+    )
+)
+def test_group_sum_is_exact_like_groupby(rows: list[tuple[int, int]]) -> None:
+    codes = np.array([code for code, _ in rows], dtype=np.int64)
+    values = np.array([value for _, value in rows], dtype=np.int64)
+    sums = kernels.group_sum(codes, values, 7)
+    assert sums.dtype == np.int64
+    expected = pd.Series(values).groupby(codes).sum().reindex(range(7), fill_value=0)
+    np.testing.assert_array_equal(sums, expected.to_numpy())
+    # exact even where float64 is not: Python's integers as the reference
+    exact = [sum(v for c, v in rows if c == code) for code in range(7)]
+    assert sums.tolist() == exact
+
+
+def test_group_sum_of_nothing() -> None:
+    empty = np.zeros(0, dtype=np.int64)
+    np.testing.assert_array_equal(kernels.group_sum(empty, empty, 3), [0, 0, 0])
+
+
+# -- the cumulative Gini coefficient --------------------------------------------------------------
+
+
+@st.composite
+def member_runs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(meeting, respect, starts, meeting count): pairs sorted by member, then meeting."""
+    meeting_count = draw(st.integers(1, 12))
+    members = draw(st.integers(1, 8))
+    meeting, respect, starts = [], [], []
+    for _ in range(members):
+        attended = sorted(draw(st.sets(st.integers(0, meeting_count - 1), min_size=1)))
+        for position, m in enumerate(attended):
+            meeting.append(m)
+            respect.append(draw(st.one_of(st.integers(0, 5), st.integers(0, 10**6))))
+            starts.append(position == 0)
+    attended_meetings = sorted(set(meeting))
+    # the kernel numbers meetings 0 .. count - 1, every one of them attended
+    renumber = {m: i for i, m in enumerate(attended_meetings)}
+    return (
+        np.array([renumber[m] for m in meeting], dtype=np.int64),
+        np.array(respect, dtype=np.int64),
+        np.array(starts, dtype=np.bool_),
+        len(attended_meetings),
+    )
+
+
+@FAST
+@given(runs=member_runs(), cells=st.sampled_from([1, 5, 64, 2**22]))
+def test_member_runs_gini_is_the_gini_of_each_prefix(
+    runs: tuple[np.ndarray, np.ndarray, np.ndarray, int], cells: int
+) -> None:
+    meeting, respect, starts, meeting_count = runs
+    result = kernels.member_runs_gini(
+        meeting, respect, starts, meeting_count, None, cells_per_pass=cells, max_cells=10**9
+    )
+    assert result is not None and len(result) == meeting_count
+    member = np.cumsum(starts) - 1
+    for m in range(meeting_count):
+        seen = meeting <= m
+        holdings = np.bincount(member[seen], weights=respect[seen])[np.unique(member[seen])]
+        assert result[m] == pytest.approx(fairness.gini(holdings), abs=1e-9)
+    earned = np.bincount(meeting, weights=respect, minlength=meeting_count).astype(np.int64)
+    again = kernels.member_runs_gini(
+        meeting, respect, starts, meeting_count, earned, cells_per_pass=cells, max_cells=10**9
+    )
+    np.testing.assert_allclose(again, result)
+
+
+def test_member_runs_gini_declines_a_histogram_above_the_limit() -> None:
+    meeting = np.array([0, 1], dtype=np.int64)
+    respect = np.array([3, 4], dtype=np.int64)
+    starts = np.array([True, False])
+    assert (
+        kernels.member_runs_gini(meeting, respect, starts, 2, None, cells_per_pass=8, max_cells=1)
+        is None
+    )
+    empty = np.zeros(0, dtype=np.int64)
+    np.testing.assert_array_equal(
+        kernels.member_runs_gini(
+            empty, empty, np.zeros(0, np.bool_), 3, None, cells_per_pass=8, max_cells=1
+        ),
+        [0.0, 0.0, 0.0],
+    )
