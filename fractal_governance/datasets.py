@@ -36,8 +36,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fractal_governance import profiles
 from fractal_governance.dataset import Dataset
 from fractal_governance.io import DatasetError
+from fractal_governance.profiles import CommunityProfile
 
 __all__ = [
     "BASE_URL",
@@ -57,6 +59,7 @@ __all__ = [
     "names",
     "path",
     "paths",
+    "profile_for",
     "resolve",
 ]
 
@@ -113,6 +116,9 @@ class DatasetInfo:
         True for made-up data, which front ends must label as simulated.
     files : tuple of RemoteFile
         Files to fetch, the weekly rank CSV first; empty for shipped datasets.
+    profile : CommunityProfile
+        How the data is read (Respect schedule, calendar, unit) unless the caller gives
+        another profile; default :data:`fractal_governance.profiles.DEFAULT`.
     """
 
     name: str
@@ -120,6 +126,7 @@ class DatasetInfo:
     description: str
     simulated: bool
     files: tuple[RemoteFile, ...] = ()
+    profile: CommunityProfile = profiles.DEFAULT
 
 
 REGISTRY: dict[str, DatasetInfo] = {
@@ -131,6 +138,7 @@ REGISTRY: dict[str, DatasetInfo] = {
             "project's agent-based model (preset 'demo')."
         ),
         simulated=True,
+        profile=profiles.GENESIS,
     ),
     "genesis": DatasetInfo(
         name="genesis",
@@ -150,6 +158,7 @@ REGISTRY: dict[str, DatasetInfo] = {
                 "b093a9990def374ae63578e9864dde305545476e25a7d5326f19d10d3521bab1",
             ),
         ),
+        profile=profiles.GENESIS,
     ),
 }
 """Registry name -> DatasetInfo, in display order."""
@@ -395,22 +404,39 @@ def default_name() -> str:
     return "genesis" if is_available_offline("genesis") else DEFAULT
 
 
-def load(name: str, *, progress: bool = False) -> Dataset:
+def load(name: str, *, progress: bool = False, profile: CommunityProfile | None = None) -> Dataset:
     """Load dataset ``name`` as a :class:`~fractal_governance.dataset.Dataset`.
 
     The Dataset carries the registry title as its ``name`` (``"Simulated Demo Fractal"``,
-    ``"Genesis Fractal"``).
+    ``"Genesis Fractal"``) and is read with ``profile`` (None: the registry entry's
+    profile).
     """
     entry = info(name)
-    return Dataset.from_csv(path(name, progress=progress)).with_name(entry.title)
+    chosen = entry.profile if profile is None else profile
+    return Dataset.from_csv(path(name, progress=progress), profile=chosen).with_name(entry.title)
 
 
-def resolve(data: str | os.PathLike[str] | None = None) -> Dataset:
+def profile_for(data: str | os.PathLike[str] | None = None) -> CommunityProfile:
+    """The profile :func:`resolve` reads ``data`` with when the caller gives none: a registry
+    dataset's own profile (also for ``None``, the default dataset), else
+    :data:`fractal_governance.profiles.DEFAULT`. Front ends change it (its schedule, its
+    calendar) to read the data another way."""
+    if data is None:
+        return info(default_name()).profile
+    if isinstance(data, str) and data in REGISTRY:
+        return REGISTRY[data].profile
+    return profiles.DEFAULT
+
+
+def resolve(
+    data: str | os.PathLike[str] | None = None, *, profile: CommunityProfile | None = None
+) -> Dataset:
     """The Dataset that a user means by ``data`` (for the CLI and the dashboard).
 
     ``None``: the default dataset (:func:`default_name`). A registry name (``"demo"``,
     ``"genesis"``; a file of that name needs a path such as ``./demo``). A CSV file in the
-    weekly layout. A folder with the normalized layout.
+    weekly layout. A folder with the normalized layout. ``profile`` says how to read it
+    (None: :func:`profile_for` ``data``).
 
     Raises
     ------
@@ -418,15 +444,16 @@ def resolve(data: str | os.PathLike[str] | None = None) -> Dataset:
         When ``data`` is none of these, or the data cannot be loaded.
     """
     if data is None:
-        return load(default_name())
+        return load(default_name(), profile=profile)
     text = os.fspath(data)
     if isinstance(data, str) and text in REGISTRY:
-        return load(text)
+        return load(text, profile=profile)
     location = Path(text).expanduser()
+    chosen = profile_for(data) if profile is None else profile
     if location.is_dir():
-        return Dataset.from_directory(location)
+        return Dataset.from_directory(location, profile=chosen)
     if location.is_file():
-        return Dataset.from_csv(location)
+        return Dataset.from_csv(location, profile=chosen)
     raise DatasetError(
         f"{text!r} is neither a dataset name ({', '.join(names())}) nor an existing CSV file "
         "or folder"

@@ -7,6 +7,7 @@ that drops in the middle of the body and one that stalls.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -17,10 +18,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pandas as pd
 import pooch
 import pytest
 
-from fractal_governance import datasets
+from fractal_governance import datasets, profiles
 from fractal_governance.datasets import (
     DatasetInfo,
     DatasetIntegrityError,
@@ -179,6 +181,48 @@ def test_names_and_entries() -> None:
         "https://raw.githubusercontent.com/matt-langston/fractal_governance/"
         "73ab686442c0964efb82d74816f967c1aabcddae/data/"
     )
+
+
+def test_registry_profiles() -> None:
+    assert datasets.info("demo").profile is profiles.GENESIS
+    assert datasets.info("genesis").profile is profiles.GENESIS
+    assert TOY.profile is profiles.DEFAULT, "an entry without a profile gets the default"
+
+
+def test_load_and_resolve_read_with_the_profile(
+    cache: Path, toy: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TOY_WEEKLY: ranks 6, 5, 4 in both meetings. Genesis pays 21 + 13 + 8 = 42 a meeting
+    (84 in all); the doubled schedule (ZAO) 110 + 68 + 42 = 220 a meeting (440 in all)."""
+    monkeypatch.setitem(datasets.REGISTRY, "toy", dataclasses.replace(TOY, profile=profiles.ZAO))
+    own = datasets.load("toy")
+    assert own.profile is profiles.ZAO
+    assert own.total_member_respect == 440
+    # ZAO has no calendar and the file no MeetingDate: the dates are unknown.
+    assert not own.dates_known
+    assert datasets.resolve("toy").total_member_respect == 440
+    assert datasets.profile_for("toy") is profiles.ZAO
+
+    chosen = datasets.load("toy", profile=profiles.GENESIS)
+    assert chosen.profile is profiles.GENESIS
+    assert chosen.total_member_respect == 84
+    assert chosen.dates_known
+    assert chosen.last_meeting_date == pd.Timestamp("2022-03-05")
+    assert datasets.resolve("toy", profile=profiles.GENESIS).total_member_respect == 84
+
+    weekly = tmp_path / "weekly.csv"
+    weekly.write_bytes(TOY_WEEKLY)
+    assert datasets.profile_for(str(weekly)) is profiles.DEFAULT
+    assert datasets.resolve(weekly).profile is profiles.DEFAULT
+    assert datasets.resolve(weekly).total_member_respect == 84
+    zao = datasets.resolve(str(weekly), profile=profiles.ZAO)
+    assert zao.profile is profiles.ZAO and zao.total_member_respect == 440
+    assert zao.unit == profiles.ZAO.unit
+
+
+def test_profile_for_the_default_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(datasets, "default_name", lambda: "demo")
+    assert datasets.profile_for(None) is datasets.info("demo").profile
 
 
 def test_unknown_name_is_a_dataset_error() -> None:
