@@ -9,8 +9,14 @@ Conventions:
 - DATA is a registry name (``demo``, ``genesis``), a weekly CSV file or a folder in the
   normalized layout; without it the default dataset is used (Genesis when a local copy
   exists, else the simulated demo).
-- Exit status 0 on success, 1 when the data or the file system refuses (one line on stderr and
-  no traceback unless ``--debug``), 2 for usage errors, 3 for an internal error.
+- The data commands (``summary``, ``leaderboard``, ``validate``, ``plot``, ``report``) read the
+  data with a community profile: the registry dataset's own (Genesis for ``demo`` and
+  ``genesis``) or else the default (Genesis), changed by ``--schedule NAME|a,b,c,...``,
+  ``--first-meeting-date YYYY-MM-DD`` and ``--meeting-interval DAYS`` (the calendar is used
+  only for records without ``MeetingDate``). ``summary`` names the profile in use.
+- Exit status 0 on success, 1 when the data (a ``DatasetError``) or the file system refuses
+  (one line on stderr and no traceback unless ``--debug``), 2 for usage errors (also invalid
+  option values), 3 for an internal error (any other exception: a bug).
 - Files are written atomically and an existing file is only replaced with ``--force``.
 - Long work (``simulate``, ``report``, ``fetch``) shows a progress bar when stderr is a
   terminal and stays quiet when it is not.
@@ -38,6 +44,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from fractal_governance.dataset import Dataset
+    from fractal_governance.profiles import CommunityProfile
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "PROG", "build_parser", "main"]
 
@@ -66,6 +73,17 @@ class UsageError(Exception):
     """A command line that cannot be run as given (exit status 2)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (exit status 2)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(EXIT_USAGE, _usage_error_line(self.prog, message) + "\n")
+
+
+def _usage_error_line(prog: str, message: str) -> str:
+    return f"{prog}: error: {_one_line(message)} (see '{prog} --help')"
+
+
 # ------------------------------------------------------------------------------------------
 # Entry point
 
@@ -85,8 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.showwarning = _show_warning
             return handler(args)
     except UsageError as error:
-        args.subparser.print_usage(sys.stderr)
-        _print_error(f"{args.subparser.prog}: error: {error}")
+        _print_error(_usage_error_line(args.subparser.prog, str(error)))
         return EXIT_USAGE
     except KeyboardInterrupt:
         _print_error(f"{PROG}: interrupted")
@@ -97,20 +114,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
-    except (CommandError, ValueError, OSError) as error:
-        # ValueError covers DatasetError (bad data); OSError covers files and downloads.
+    except Exception as error:
+        if not isinstance(error, CommandError | OSError) and not _is_dataset_error(error):
+            if debug:
+                traceback.print_exc()
+            _print_error(
+                f"{PROG}: internal error: {type(error).__name__}: {_one_line(error)} "
+                "(run with --debug for the traceback)"
+            )
+            return EXIT_INTERNAL
+        # Bad data (DatasetError), files and downloads (OSError), the commands' own refusals.
         if debug:
             traceback.print_exc()
         _print_error(f"{PROG}: error: {_one_line(error)}")
         return EXIT_ERROR
-    except Exception as error:
-        if debug:
-            traceback.print_exc()
-        _print_error(
-            f"{PROG}: internal error: {type(error).__name__}: {_one_line(error)} "
-            "(run with --debug for the traceback)"
-        )
-        return EXIT_INTERNAL
+
+
+def _is_dataset_error(error: BaseException) -> bool:
+    """Whether ``error`` is a DatasetError (without importing the library just to ask: if
+    ``fractal_governance.io`` was never imported, nothing can have raised one)."""
+    io_module = sys.modules.get("fractal_governance.io")
+    return io_module is not None and isinstance(error, io_module.DatasetError)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -120,14 +144,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parameters, registry names) need heavy imports; they are added only to the parser of
     ``command``, the command about to run, so other commands and ``--help`` stay fast.
     """
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS,
         help="show the full traceback when something fails",
     )
-    parser = argparse.ArgumentParser(
+    profile = _Parser(add_help=False)
+    _add_profile_options(profile)
+    parser = _Parser(
         prog=PROG,
         parents=[common],
         description="Analyse, plot, report, simulate and serve fractal governance data.",
@@ -141,16 +167,28 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     commands.required = True
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], summary: str) -> Any:
-        sub = commands.add_parser(name, parents=[common], help=summary, description=summary)
+    def add(
+        name: str,
+        handler: Callable[[argparse.Namespace], int],
+        summary: str,
+        *,
+        data: bool = False,
+    ) -> Any:
+        parents = [common, profile] if data else [common]
+        sub = commands.add_parser(name, parents=parents, help=summary, description=summary)
         sub.set_defaults(handler=handler, subparser=sub)
         return sub
 
-    sub = add("summary", _cmd_summary, "Print the summary statistics of a dataset.")
+    sub = add(
+        "summary",
+        _cmd_summary,
+        "Print the summary statistics of a dataset and the profile it was read with.",
+        data=True,
+    )
     sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
     _add_format(sub)
 
-    sub = add("leaderboard", _cmd_leaderboard, "Print the member (or team) leaderboard.")
+    sub = add("leaderboard", _cmd_leaderboard, "Print the member (or team) leaderboard.", data=True)
     sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
     sub.add_argument("--teams", action="store_true", help="the team leaderboard instead")
     sub.add_argument("--top", type=_positive_int, metavar="N", help="only the first N places")
@@ -161,11 +199,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         _cmd_validate,
         "Check that a dataset can be analysed and print its data-quality report. "
         "Exit 0 when it can (findings are warnings), 1 when it cannot.",
+        data=True,
     )
     sub.add_argument("data", metavar="DATA", help=_DATA_HELP)
     sub.add_argument("--strict", action="store_true", help="exit 1 when there are findings too")
 
-    sub = add("plot", _cmd_plot, "Save one figure to a file (format from the file's suffix).")
+    sub = add(
+        "plot", _cmd_plot, "Save one figure to a file (format from the file's suffix).", data=True
+    )
     if command == "plot":
         from fractal_governance.plots import PLOT_NAMES
 
@@ -182,6 +223,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "report",
         _cmd_report,
         "Write a self-contained static HTML report (index.html and figures) into a new directory.",
+        data=True,
     )
     sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
     sub.add_argument("--out", required=True, type=Path, metavar="DIR", help="the directory")
@@ -220,10 +262,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-    dataset = _load(args.data)
+    from fractal_governance import texts
+
+    dataset = _load(args.data, profile=_profile(args))
     table = dataset.summary_table()
     if args.format == "table":
-        _write_stdout(_heading(dataset) + "\n\n" + _text_table(table) + "\n")
+        caption = texts.profile_caption(dataset.profile, dates_known=dataset.dates_known)
+        text = _text_table(texts.format_summary(table))
+        _write_stdout(f"{_heading(dataset)}\n{caption}\n\n{text}\n")
     else:
         _emit(table, args.format)
     return EXIT_OK
@@ -232,7 +278,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
     from fractal_governance.report import leaderboard_table
 
-    board = leaderboard_table(_load(args.data), teams=args.teams)
+    board = leaderboard_table(_load(args.data, profile=_profile(args)), teams=args.teams)
     if args.top is not None:
         board = board.head(args.top)
     if args.format == "table" and board.empty:
@@ -246,17 +292,19 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    dataset = _load(args.data, announce_findings=False)
+    from fractal_governance import texts
+
+    dataset = _load(args.data, announce_findings=False, profile=_profile(args))
     findings = dataset.quality_report
     lines = [
         f"{_source(dataset)}: {len(dataset.df)} rows, {dataset.total_meetings} meetings, "
-        f"{dataset.total_unique_members} members: the data can be analysed."
+        f"{dataset.total_unique_members} members: the data can be analysed.",
+        texts.profile_caption(dataset.profile, dates_known=dataset.dates_known),
     ]
     if len(findings) == 0:
         lines.append("No data-quality findings.")
     else:
-        noun = "finding" if len(findings) == 1 else "findings"
-        lines.append(f"{len(findings)} data-quality {noun} (warnings, analysed as recorded):")
+        lines.append(f"{texts.quality_count(len(findings))} (warnings, analysed as recorded):")
         lines += [f"  - {_one_line(finding.message)}" for finding in findings]
     _write_stdout("\n".join(lines) + "\n")
     if args.strict and len(findings):
@@ -276,9 +324,10 @@ def _cmd_plot(args: argparse.Namespace) -> int:
             + ", ".join(f".{suffix}" for suffix in sorted(supported))
         )
     _check_target(out, force=args.force)
+    profile = _profile(args)
     from fractal_governance.plots import Plots
 
-    figure = Plots.from_dataset(_load(args.data)).figure(args.name)
+    figure = Plots.from_dataset(_load(args.data, profile=profile)).figure(args.name)
     _write_file_atomically(
         out, lambda path: figure.savefig(path, format=image_format), force=args.force
     )
@@ -292,7 +341,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out: Path = args.out
     if os.path.lexists(out) and not args.force:
         raise CommandError(f"{out} already exists; use --force to replace it")
-    dataset = _load(args.data)
+    dataset = _load(args.data, profile=_profile(args))
     with _progress_bar("report") as progress:
         index = write_report(dataset, out, force=args.force, progress=progress)
     _write_stdout(f"{index}\n")
@@ -357,38 +406,68 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 # Data and output
 
 
-def _load(data: str | None, *, announce_findings: bool = True) -> Dataset:
-    """Resolve DATA with the registry (a name, a CSV file or a normalized folder)."""
-    from fractal_governance import datasets
+def _load(
+    data: str | None,
+    *,
+    announce_findings: bool = True,
+    profile: CommunityProfile | None = None,
+) -> Dataset:
+    """Resolve DATA with the registry (a name, a CSV file or a normalized folder), read with
+    ``profile`` (None: the registry dataset's own profile, or the default)."""
+    from fractal_governance import datasets, texts
     from fractal_governance.quality import DataQualityWarning
 
     with warnings.catch_warnings():
         # Findings are announced below in one line; the loader's own warning would repeat them.
         warnings.simplefilter("ignore", DataQualityWarning)
-        dataset = datasets.resolve(data)
+        dataset = datasets.resolve(data, profile=profile)
     count = len(dataset.quality_report)
     if announce_findings and count:
-        noun = "finding" if count == 1 else "findings"
         name = data if data is not None else datasets.default_name()
         _print_error(
-            f"{PROG}: warning: {count} data-quality {noun}; '{PROG} validate {name}' lists them"
+            f"{PROG}: warning: {texts.quality_count(count)}; '{PROG} validate {name}' lists them"
         )
     return dataset
 
 
+def _profile(args: argparse.Namespace) -> CommunityProfile | None:
+    """The profile the profile options ask for, or None when none is given (then the data's
+    registry profile or the default is used).
+
+    The options change the registry dataset's profile (or the default one): ``--schedule``
+    its Respect schedule, ``--first-meeting-date`` and ``--meeting-interval`` its calendar.
+    """
+    schedule = getattr(args, "schedule", None)
+    first = getattr(args, "first_meeting_date", None)
+    interval = getattr(args, "meeting_interval", None)
+    if schedule is None and first is None and interval is None:
+        return None
+    from fractal_governance import datasets
+
+    profile = datasets.profile_for(args.data)
+    if schedule is not None:
+        profile = profile.with_schedule(schedule)
+    if first is not None or interval is not None:
+        try:
+            profile = profile.with_calendar(
+                first_meeting_date=first, meeting_interval_days=interval
+            )
+        except (TypeError, ValueError) as error:
+            raise UsageError(_one_line(error)) from None
+    return profile
+
+
 def _heading(dataset: Dataset) -> str:
+    from fractal_governance import texts
     from fractal_governance.report import is_simulated
 
-    title = dataset.name or _source(dataset)
-    if is_simulated(dataset):
-        title += " (simulated data)"
-    last = dataset.last_meeting_date
-    if last is None:
-        return title
-    import pandas as pd
-
-    when = pd.Timestamp(last).strftime("%b %d, %Y")
-    return f"{title}\nData is current up through the meeting held on {when}."
+    ids = dataset.meeting_ids
+    return texts.heading(
+        dataset.name or _source(dataset),
+        simulated=is_simulated(dataset),
+        last_meeting_date=dataset.last_meeting_date,
+        last_meeting_id=ids[-1] if ids else None,
+    )
 
 
 def _source(dataset: Dataset) -> str:
@@ -407,26 +486,21 @@ def _emit(frame: pd.DataFrame, output_format: str) -> None:
 
 
 def _text_table(frame: pd.DataFrame) -> str:
-    """Plain-text table: text columns left-aligned, numbers right-aligned."""
+    """Plain-text table: text columns left-aligned, numbers right-aligned (as texts
+    formats them)."""
     import pandas as pd
+
+    from fractal_governance import texts
 
     columns = []
     for name in frame.columns:
         series = frame[name]
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-        cells = [str(name), *("" if pd.isna(v) else _plain(v) for v in series.tolist())]
+        cells = [str(name), *(texts.format_cell(value) for value in series.tolist())]
         width = max(len(cell) for cell in cells)
         columns.append([cell.rjust(width) if numeric else cell.ljust(width) for cell in cells])
     lines = ["  ".join(row).rstrip() for row in zip(*columns, strict=True)]
     return "\n".join(lines)
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
 
 
 def _write_stdout(text: str) -> None:
@@ -561,6 +635,44 @@ def _add_format(sub: argparse.ArgumentParser) -> None:
         default="table",
         help="output format: an aligned table, CSV, or JSON records (default: table)",
     )
+
+
+def _add_profile_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "community profile",
+        "How the data is read: the registry dataset's profile (Genesis for demo and genesis) "
+        "or the default Genesis profile, changed by these options.",
+    )
+    group.add_argument(
+        "--schedule",
+        type=_schedule,
+        metavar="NAME|A,B,...",
+        help="the Respect of each level: genesis, optimism, eden, doubled or zao, or the "
+        "Respect of levels 1, 2, ... separated by commas (e.g. 2,3,5,8,13,21)",
+    )
+    group.add_argument(
+        "--first-meeting-date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="date of meeting 1, for records without MeetingDate (their dates are otherwise "
+        "the profile's calendar, or unknown)",
+    )
+    group.add_argument(
+        "--meeting-interval",
+        type=_positive_int,
+        metavar="DAYS",
+        help="days between meetings, for records without MeetingDate (default: the profile's "
+        "interval, or 7)",
+    )
+
+
+def _schedule(text: str) -> Any:
+    from fractal_governance.policies import schedule_from_text
+
+    try:
+        return schedule_from_text(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(_one_line(error)) from None
 
 
 def _add_force(sub: argparse.ArgumentParser, what: str = "an existing file") -> None:

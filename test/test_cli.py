@@ -217,24 +217,195 @@ def test_usage_errors_exit_2_without_traceback(
 # summary and leaderboard
 
 
-def test_summary_table_matches_dataset(cli: Runner, tmp_path: Path) -> None:
-    expected = Dataset.from_csv(SMALL).summary_table()
-    result = cli("summary", SMALL, "--format", "csv")
-    assert result.returncode == 0, result.stderr
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["Statistic"] for r in rows] == expected["Statistic"].tolist()
-    assert [r["Value"] for r in rows] == expected["Value"].tolist()
-    by_name = {r["Statistic"]: r["Value"] for r in rows}
-    # Two meetings, five members, member Respect 34 + 34 + 8 + 8 + 5 = 89.
-    assert by_name["Meetings"] == "2"
-    assert by_name["Unique members"] == "5"
-    assert by_name["Respect earned by members"].replace(",", "") == "89"
+# cli_small.csv summarised by hand (Genesis schedule). Members 34 + 34 + 8 + 8 + 5 = 89;
+# teams: Team A 34, Team B 8 + 5 = 13, so 47; in all 136. Attendees 3 and 4: mean 3.5, sample
+# sd sqrt(0.5). Meetings per member 2, 2, 1, 1, 1: mean 1.4, sd sqrt(0.3). Team share 2/3 (alice,
+# carol) and 2/4 (alice, dave): mean 7/12, sd sqrt(2) / 12.
+EXPECTED_SUMMARY = [
+    ("Total Respect (all sources)", 136.0, None, "Respect"),
+    ("Respect earned by members", 89.0, None, "Respect"),
+    ("Respect earned by teams", 47.0, None, "Respect"),
+    ("Meetings", 2.0, None, "meetings"),
+    ("Unique members", 5.0, None, "members"),
+    ("Attendees per meeting", 3.5, 0.5**0.5, "members"),
+    ("Meetings attended per member", 1.4, 0.3**0.5, "meetings"),
+    ("Team representation", 7 / 12, 2**0.5 / 12, "share"),
+]
+SUMMARY_COLUMNS = ["Statistic", "Value", "StandardDeviation", "Unit"]
+EXPECTED_SUMMARY_TEXT = {
+    "Total Respect (all sources)": "136 Respect",
+    "Respect earned by members": "89 Respect",
+    "Respect earned by teams": "47 Respect",
+    "Meetings": "2 meetings",
+    "Unique members": "5 members",
+    "Attendees per meeting": "3.50 ± 0.71 members",
+    "Meetings attended per member": "1.40 ± 0.55 meetings",
+    "Team representation": "58.3% ± 11.8%",
+}
+GENESIS_PROFILE = (
+    "Profile: Genesis fractal. Respect: Genesis: level l earns F(l + 2): 2, 3, 5, 8, 13, 21 "
+    "for levels 1-6. Calendar: meetings weekly from 2022-02-26 (2022-04-16 skipped). "
+    "Unit: Respect."
+)
 
+
+def summary_records(records: list[dict[str, object]]) -> list[tuple[object, ...]]:
+    def number(value: object) -> float | None:
+        return None if value in (None, "") else float(str(value))
+
+    return [
+        (r["Statistic"], number(r["Value"]), number(r["StandardDeviation"]), r["Unit"])
+        for r in records
+    ]
+
+
+def assert_summary(found: list[tuple[object, ...]], expected: list[tuple[object, ...]]) -> None:
+    assert [row[0] for row in found] == [row[0] for row in expected]
+    for got, want in zip(found, expected, strict=True):
+        assert got[1] == pytest.approx(want[1]), got
+        assert (got[2] is None) == (want[2] is None), got
+        if want[2] is not None:
+            assert got[2] == pytest.approx(want[2]), got
+        assert got[3] == want[3], got
+
+
+def test_summary_csv_and_json_are_the_hand_computed_numbers(cli: Runner, tmp_path: Path) -> None:
+    as_csv = cli("summary", SMALL, "--format", "csv")
+    assert as_csv.returncode == 0, as_csv.stderr
+    reader = csv.DictReader(io.StringIO(as_csv.stdout))
+    assert reader.fieldnames == SUMMARY_COLUMNS
+    assert_summary(summary_records(list(reader)), EXPECTED_SUMMARY)
+
+    as_json = cli("summary", SMALL, "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    records = json.loads(as_json.stdout)
+    assert all(isinstance(r["Value"], float | int) for r in records), "raw numbers, not text"
+    assert_summary(summary_records(records), EXPECTED_SUMMARY)
+
+
+def test_summary_table_is_formatted_and_names_the_profile(cli: Runner, tmp_path: Path) -> None:
     table = cli("summary", SMALL)
     assert table.returncode == 0, table.stderr
-    for statistic, value in zip(expected["Statistic"], expected["Value"], strict=True):
-        line = next(line for line in table.stdout.splitlines() if line.startswith(statistic))
-        assert line.rstrip().endswith(value)
+    lines = table.stdout.splitlines()
+    # cli_small.csv has no MeetingDate: meeting 2 is on the Genesis calendar's 2022-03-05.
+    assert lines[0].endswith("cli_small.csv")
+    assert lines[1:3] == [
+        "Data is current up through the meeting held on Mar 05, 2022.",
+        GENESIS_PROFILE,
+    ]
+    for statistic, value in EXPECTED_SUMMARY_TEXT.items():
+        (line,) = [line for line in lines if line.startswith(statistic + "  ")]
+        assert line.split("  ")[-1].strip() == value, line
+
+
+def test_schedule_option_changes_respect(cli: Runner, tmp_path: Path) -> None:
+    # Optimism: levels 3..6 earn 13, 21, 34, 55. alice 55 + 34, bob 34 + 55, carol 21, eve 21,
+    # dave 13: members 233. Teams: A 89, B 21 + 13 = 34: 123. In all 356.
+    optimism = cli("summary", SMALL, "--schedule", "optimism", "--format", "json")
+    assert optimism.returncode == 0, optimism.stderr
+    values = {r["Statistic"]: r["Value"] for r in json.loads(optimism.stdout)}
+    assert values["Respect earned by members"] == 233
+    assert values["Respect earned by teams"] == 123
+    assert values["Total Respect (all sources)"] == 356
+    # A list: level l earns l. Members 11 + 11 + 4 + 4 + 3 = 33; teams 11 + 7 = 18.
+    custom = cli("leaderboard", SMALL, "--schedule", "1, 2,3,4,5,6", "--format", "csv")
+    assert custom.returncode == 0, custom.stderr
+    respect = {
+        r["MemberID"]: float(r["AccumulatedRespect"])
+        for r in csv.DictReader(io.StringIO(custom.stdout))
+    }
+    assert respect == {"alice": 11, "bob": 11, "carol": 4, "eve": 4, "dave": 3}
+    # The same schedule by another of its names, and the summary names it.
+    table = cli("summary", SMALL, "--schedule", "EDEN")
+    assert table.returncode == 0, table.stderr
+    assert "Respect: Optimism: level l earns F(l + 4): 5, 8, 13, 21, 34, 55" in table.stdout
+    assert "356 Respect" in table.stdout
+
+
+def test_calendar_options_date_records_without_meeting_date(cli: Runner, tmp_path: Path) -> None:
+    both = cli("summary", SMALL, "--first-meeting-date", "2024-01-06", "--meeting-interval", "14")
+    assert both.returncode == 0, both.stderr
+    # meeting 2 is 14 days after 2024-01-06
+    assert "Data is current up through the meeting held on Jan 20, 2024." in both.stdout
+    assert "Calendar: meetings every 14 days from 2024-01-06. Unit: Respect." in both.stdout
+    # Only the interval: the Genesis start is kept (meeting 2 on 2022-02-26 + 3 days).
+    interval = cli("summary", SMALL, "--meeting-interval", "3")
+    assert interval.returncode == 0, interval.stderr
+    assert "held on Mar 01, 2022." in interval.stdout
+    # Only the date: weekly from it.
+    first = cli("validate", SMALL, "--first-meeting-date", "2023-12-30")
+    assert first.returncode == 0, first.stderr
+    assert "Calendar: meetings weekly from 2023-12-30." in first.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["summary", "--schedule", "fibonacci"], "unknown schedule 'fibonacci'"),
+        (["summary", "--schedule", "2,x,5"], "level 2 ('x') is not a whole number"),
+        (["summary", "--schedule", "2,-3"], "level 2 is negative"),
+        (["leaderboard", "--schedule", ""], "unknown schedule"),
+        (["summary", "--first-meeting-date", "2022-13-01"], "not a date"),
+        (["validate", "--first-meeting-date", "yesterday"], "not a date"),
+        (["summary", "--meeting-interval", "0"], "at least 1"),
+        (["report", "--out", "site", "--meeting-interval", "weekly"], "not a whole number"),
+        (["plot", "attendance_vs_time", "--out", "x.png", "--schedule", "x"], "unknown schedule"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+)
+def test_bad_profile_options_are_one_line_and_exit_2(
+    cli: Runner, tmp_path: Path, args: list[str], message: str
+) -> None:
+    command, *rest = args
+    result = cli(command, *([SMALL] if command != "plot" else []), *rest)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"fractal-governance {command}: error: argument --")
+    assert message in line
+    assert result.stdout == ""
+    assert not (tmp_path / "site").exists() and not (tmp_path / "x.png").exists()
+
+
+def test_exit_status_of_data_errors_and_internal_errors(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only a DatasetError is a data error (1); any other exception is an internal error (3)."""
+    from fractal_governance import cli as cli_module
+    from fractal_governance import datasets, profiles
+    from fractal_governance.io import DatasetError
+
+    def fail_with(error: Exception) -> Callable[..., object]:
+        def resolve(*args: object, **kwargs: object) -> object:
+            raise error
+
+        return resolve
+
+    monkeypatch.setattr(datasets, "resolve", fail_with(DatasetError("rows 3-4: no good")))
+    assert cli_module.main(["summary", "x.csv"]) == 1
+    assert capsys.readouterr().err == "fractal-governance: error: rows 3-4: no good\n"
+
+    monkeypatch.setattr(datasets, "resolve", fail_with(ValueError("a bug")))
+    assert cli_module.main(["summary", "x.csv"]) == 3
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("fractal-governance: internal error: ValueError: a bug")
+
+    monkeypatch.setattr(datasets, "resolve", fail_with(KeyError("MeetingID")))
+    assert cli_module.main(["leaderboard", "x.csv"]) == 3
+    assert "internal error: KeyError" in capsys.readouterr().err
+    assert cli_module.main(["leaderboard", "x.csv", "--debug"]) == 3
+    assert "Traceback" in capsys.readouterr().err
+
+    # An interval alone cannot date a profile without a calendar: a usage error.
+    monkeypatch.setattr(datasets, "profile_for", lambda data=None: profiles.OPTIMISM_FRACTAL)
+    assert cli_module.main(["summary", "x.csv", "--meeting-interval", "7"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "first meeting date" in line
+
+
+def test_summary_names_the_registry_profile(cli: Runner, tmp_path: Path) -> None:
+    result = cli("summary", "demo", "--schedule", "zao")
+    assert result.returncode == 0, result.stderr
+    assert "Profile: Genesis fractal. Respect: Doubled: 10, 16, 26, 42, 68, 110" in result.stdout
 
 
 def test_leaderboard_csv_and_json_match_hand_computed_order(cli: Runner, tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ the same names would shadow if the script sat inside the package) and answers co
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -47,7 +49,16 @@ def test_summary_of_a_tiny_file(tmp_path: Path) -> None:
     )
     result = run("summary", str(data), "--format", "csv")
     assert result.returncode == 0, result.stderr
-    rows = dict(line.split(",", 1) for line in result.stdout.strip().splitlines()[1:])
-    assert rows["Respect earned by members"] == "84"
-    assert rows["Unique members"] == "4"
-    assert rows["Meetings"] == "2"
+    # The tidy summary: Statistic, Value (a number), StandardDeviation, Unit.
+    rows = {row["Statistic"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    shown = {
+        name: (float(rows[name]["Value"]), rows[name]["Unit"])
+        for name in ("Respect earned by members", "Unique members", "Meetings")
+    }
+    assert shown == {
+        "Respect earned by members": (84, "Respect"),
+        "Unique members": (4, "members"),
+        "Meetings": (2, "meetings"),
+    }
+    # Nobody belongs to a team: no team representation (an empty cell, not 0).
+    assert rows["Team representation"]["Value"] == ""
