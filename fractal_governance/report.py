@@ -20,17 +20,17 @@ PosixPath('demo-report/index.html')
 from __future__ import annotations
 
 import html
-import math
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from fractal_governance import texts
 from fractal_governance.util import spreadsheet_csv
 
 if TYPE_CHECKING:
@@ -61,31 +61,6 @@ FIGURE_DPI = 100
 
 #: Called as ``progress(done, total, label)`` after each step of :func:`write_report`.
 ProgressCallback = Callable[[int, int, str], None]
-
-# Captions of the figures; a figure missing here is captioned after its name.
-_CAPTIONS = {
-    "attendance_vs_time": "Attendees per meeting.",
-    "attendance_vs_time_stacked": "Attendees per meeting, split into returning and new members.",
-    "attendance_consistency_histogram": "How many meetings each member attended.",
-    "accumulated_member_respect_vs_time": "Respect earned by members, accumulated over time.",
-    "accumulated_member_respect_vs_time_stacked": (
-        "Accumulated member Respect, split into Respect earned by returning and new members."
-    ),
-    "accumulated_team_respect_vs_time": "Accumulated Respect of each team over time.",
-    "accumulated_team_respect_vs_time_stacked": (
-        "Accumulated Respect of all teams over time, stacked in team leaderboard order."
-    ),
-    "team_representation_vs_time": ("Share of the attendees of each meeting who belong to a team."),
-    "attendance_count_vs_rank": (
-        "Mean rank (with standard deviation) by number of meetings attended, and the "
-        "least-squares line through the means."
-    ),
-    "respect_lorenz_curve": (
-        "Lorenz curve of accumulated member Respect against the line of equality."
-    ),
-    "gini_vs_time": "Gini coefficient of accumulated member Respect after each meeting.",
-    "member_respect_leaderboard": "The members with the most accumulated Respect.",
-}
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
@@ -233,7 +208,10 @@ def render_index(
     members = leaderboard_table(dataset) if members is None else members
     teams = leaderboard_table(dataset, teams=True) if teams is None else teams
     title = f"{dataset.name or _source_label(dataset)} Report"
-    last = _format_date(dataset.last_meeting_date)
+    ids = dataset.meeting_ids
+    current = texts.current_through(dataset.last_meeting_date, ids[-1] if ids else None)
+    profile = texts.profile_caption(dataset.profile, dates_known=dataset.dates_known)
+    unit = dataset.unit
     e = _escape
 
     parts: list[str] = [
@@ -250,13 +228,12 @@ def render_index(
         "<body>",
         "<header>",
         f"<h1>{e(title)}</h1>",
-        f"<p>Data is current up through the meeting held on {e(last)}.</p>",
+        f"<p>{e(current)}</p>",
+        f'<p class="profile">{e(profile)}</p>',
     ]
     if is_simulated(dataset):
-        parts.append(
-            '<p class="note"><strong>Simulated data.</strong> These records were made by the '
-            "fractal_governance simulator; they describe no real community.</p>"
-        )
+        note, rest = texts.SIMULATED_NOTE.split(". ", 1)
+        parts.append(f'<p class="note"><strong>{e(note)}.</strong> {e(rest)}</p>')
     parts += [
         f'<p class="muted">Source: {e(_source_label(dataset))}.</p>',
         "</header>",
@@ -268,14 +245,13 @@ def render_index(
         '<li><a href="#figures">Figures</a></li></ul></nav>',
         '<section id="summary">',
         "<h2>Summary Statistics</h2>",
-        _html_table(dataset.summary_table()),
-        "<p>Team representation is the share of a meeting's attendees who belong to a team; "
-        "meetings where nobody does are left out of its statistics.</p>",
+        _html_table(texts.format_summary(dataset.summary_table()), numeric=("Value",)),
+        f"<p>{e(texts.SUMMARY_DESCRIPTION)}</p>",
         "</section>",
         '<section id="members">',
         "<h2>Member Leaderboard</h2>",
-        "<p>Sorted by accumulated rank, then by attendance count, then by member ID.</p>",
-        _html_table(members),
+        f"<p>{e(texts.LEADERBOARD_DESCRIPTION)}</p>",
+        _html_table(_with_unit(members, unit)),
         f'<p><a href="{MEMBER_LEADERBOARD_CSV}">Member leaderboard as CSV</a></p>',
         "</section>",
         '<section id="teams">',
@@ -283,18 +259,16 @@ def render_index(
     ]
     if dataset.has_teams:
         parts += [
-            "<p>Teams sorted by the Respect their members earned.</p>",
-            _html_table(teams),
+            f"<p>{e(texts.TEAM_LEADERBOARD_DESCRIPTION)}</p>",
+            _html_table(_with_unit(teams, unit)),
             f'<p><a href="{TEAM_LEADERBOARD_CSV}">Team leaderboard as CSV</a></p>',
         ]
     else:
-        parts.append(
-            "<p>No team data: none of the attendees in this dataset belongs to a team.</p>"
-        )
+        parts.append(f"<p>{e(texts.NO_TEAMS)}</p>")
     parts += ["</section>", *_fairness_section(dataset), *_quality_section(dataset)]
     parts += ['<section id="figures">', "<h2>Figures</h2>"]
     for name, file_name in figures:
-        caption = _CAPTIONS.get(name, name.replace("_", " ").capitalize() + ".")
+        caption = texts.figure_caption(name, unit)
         parts.append(
             f'<figure id="{e(name)}"><img src="{e(file_name)}" alt="{e(caption)}" loading="lazy">'
             f"<figcaption>{e(caption)}</figcaption></figure>"
@@ -315,23 +289,24 @@ def render_index(
 
 def _fairness_section(dataset: Dataset) -> list[str]:
     dist = dataset.respect_distribution
+    labels = texts.FAIRNESS_LABELS
     rows = pd.DataFrame(
         {
             "Metric": [
-                "Members",
-                "Total member Respect",
-                "Gini coefficient",
-                "Share held by the top 10%",
-                "Share held by the top 20%",
-                "Nakamoto coefficient",
+                labels["members"],
+                labels["total"],
+                labels["gini"],
+                labels["top_10"],
+                labels["top_20"],
+                labels["nakamoto"],
             ],
             "Value": [
-                f"{dist.member_count}",
-                _format_number(dist.total_respect),
-                _format_fraction(dist.gini, "{:.3f}"),
-                _format_fraction(dist.top_10_percent_share, "{:.1%}"),
-                _format_fraction(dist.top_20_percent_share, "{:.1%}"),
-                f"{dist.nakamoto_coefficient}",
+                texts.format_number(dist.member_count),
+                texts.format_respect(dist.total_respect, dataset.unit),
+                texts.format_coefficient(dist.gini),
+                texts.format_percent(dist.top_10_percent_share),
+                texts.format_percent(dist.top_20_percent_share),
+                texts.format_number(dist.nakamoto_coefficient),
             ],
         }
     )
@@ -339,12 +314,7 @@ def _fairness_section(dataset: Dataset) -> list[str]:
         '<section id="fairness">',
         "<h2>Fairness</h2>",
         _html_table(rows, numeric=("Value",)),
-        "<p>These numbers describe how evenly the members' accumulated Respect is spread. The "
-        "Gini coefficient is 0 when everyone holds the same and approaches 1 when one member "
-        "holds everything. The top shares say how much of all member Respect the most "
-        "respected tenth and fifth of the members hold. The Nakamoto coefficient is the "
-        "smallest number of members who together hold more than half of it: the larger, the "
-        "harder it is for a few members to dominate.</p>",
+        f"<p>{_escape(texts.FAIRNESS_DESCRIPTION)}</p>",
         "</section>",
     ]
 
@@ -358,8 +328,7 @@ def _quality_section(dataset: Dataset) -> list[str]:
     else:
         noun = "finding" if count == 1 else "findings"
         parts += [
-            f"<p>{count} data-quality {noun}: unusual records that were analysed as they are "
-            "(for example a group larger than six, or duplicate ranks in a group).</p>",
+            f"<p>{_escape(texts.quality_count(count))}: {_escape(texts.QUALITY_DESCRIPTION)}</p>",
             f"<details><summary>Show the {noun}</summary>",
             _html_table(findings.to_frame()),
             "</details>",
@@ -400,7 +369,7 @@ def _html_table(df: pd.DataFrame, *, numeric: Iterable[str] = ()) -> str:
     head = "".join(
         f"<th{cls}>{_escape(name)}</th>" for name, cls in zip(names, classes, strict=True)
     )
-    columns = [[_format_cell(value) for value in df[name].tolist()] for name in df.columns]
+    columns = [[texts.format_cell(value) for value in df[name].tolist()] for name in df.columns]
     body = [
         "<tr>"
         + "".join(f"<td{cls}>{_escape(cell)}</td>" for cls, cell in zip(classes, row, strict=True))
@@ -412,36 +381,11 @@ def _html_table(df: pd.DataFrame, *, numeric: Iterable[str] = ()) -> str:
     )
 
 
-def _format_cell(value: Any) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return str(bool(value))
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return _format_number(float(value))
-    if isinstance(value, pd.Timestamp):
-        return _format_date(value)
-    return str(value)
-
-
-def _format_number(value: float) -> str:
-    if math.isnan(value):
-        return ""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.2f}"
-
-
-def _format_fraction(value: float, pattern: str) -> str:
-    return "" if math.isnan(value) else pattern.format(value)
-
-
-def _format_date(value: Any) -> str:
-    if value is None or value is pd.NaT:
-        return "(no meetings)"
-    return pd.Timestamp(value).strftime("%b %d, %Y")
+def _with_unit(board: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """``board`` with its Respect columns headed with the unit: ``AccumulatedRespect (ZAO)``."""
+    return board.rename(
+        columns={name: f"{name} ({unit})" for name in board.columns if "Respect" in str(name)}
+    )
 
 
 def _source_label(dataset: Dataset) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html.parser
 import re
 from pathlib import Path
@@ -10,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fractal_governance import report
+from fractal_governance import profiles, report
 from fractal_governance.dataset import Dataset
+from fractal_governance.math import OPTIMISM
 from fractal_governance.plots import PLOT_NAMES, Plots
 from fractal_governance.report import INDEX_NAME, render_index, write_report
 
@@ -95,10 +97,21 @@ def test_report_has_page_figures_and_csv(written: Path) -> None:
 def test_report_content_matches_the_dataset(written: Path, small: Dataset) -> None:
     parsed = parse(written.read_text(encoding="utf-8"))
     rows = parsed.rows
-    # The summary table, cell by cell.
-    summary = small.summary_table()
-    for statistic, value in zip(summary["Statistic"], summary["Value"], strict=True):
-        assert [statistic, value] in rows
+    # The summary table, cell by cell, worked out by hand: members 34 + 34 + 8 + 8 + 5 = 89,
+    # teams 34 + 13 = 47; attendees 3 and 4 (sd 0.71); meetings per member 2, 2, 1, 1, 1 (mean
+    # 1.4, sd 0.55); team share 2/3 and 2/4 (mean 58.3%, sd 11.8%).
+    summary = [row for row in rows if len(row) == 2 and row[0] != "Metric"]
+    assert summary[:9] == [
+        ["Statistic", "Value"],
+        ["Total Respect (all sources)", "136 Respect"],
+        ["Respect earned by members", "89 Respect"],
+        ["Respect earned by teams", "47 Respect"],
+        ["Meetings", "2 meetings"],
+        ["Unique members", "5 members"],
+        ["Attendees per meeting", "3.50 ± 0.71 members"],
+        ["Meetings attended per member", "1.40 ± 0.55 meetings"],
+        ["Team representation", "58.3% ± 11.8%"],
+    ]
     # Member leaderboard rows in the Dataset's order (ties broken by MemberID), by hand:
     # alice 11/34/2, bob 11/34/2, carol 4/8/1, eve 4/8/1, dave 3/5/1.
     board = [row for row in rows if len(row) == 6 and row[0].isdigit()]
@@ -114,12 +127,65 @@ def test_report_content_matches_the_dataset(written: Path, small: Dataset) -> No
     # holds 34 < 44.5: Nakamoto coefficient 2. The top 20% (one member) hold 34 / 89 = 38.2%.
     assert ["Nakamoto coefficient", "2"] in rows
     assert ["Share held by the top 20%", "38.2%"] in rows
-    assert ["Total member Respect", "89"] in rows
+    assert ["Total member Respect", "89 Respect"] in rows
     gini = small.respect_distribution.gini
     assert ["Gini coefficient", f"{gini:.3f}"] in rows
     text = "".join(parsed.text)
     assert "No data-quality findings." in text
     assert "Simulated data" not in text
+
+
+def test_header_shows_the_profile_and_every_respect_figure_its_unit(small: Dataset) -> None:
+    parsed = parse(render_index(small, [("gini_vs_time", "gini_vs_time.png")]))
+    text = " ".join("".join(parsed.text).split())
+    # cli_small.csv has no MeetingDate: meeting 2 falls on the Genesis calendar's Mar 05, 2022.
+    assert "Data is current up through the meeting held on Mar 05, 2022." in text
+    assert (
+        "Profile: Genesis fractal. Respect: Genesis: level l earns F(l + 2): 2, 3, 5, 8, 13, 21 "
+        "for levels 1-6. Calendar: meetings weekly from 2022-02-26 (2022-04-16 skipped). "
+        "Unit: Respect."
+    ) in text
+    header = ["Position", "MemberID", "Name", "AccumulatedRank", "AccumulatedRespect (Respect)"]
+    assert [*header, "AttendanceCount"] in parsed.rows
+    assert ["Total member Respect", "89 Respect"] in parsed.rows
+
+
+def test_another_unit_and_schedule_show_in_the_report(small: Dataset) -> None:
+    profile = dataclasses.replace(
+        profiles.GENESIS.with_schedule(OPTIMISM).with_calendar(
+            first_meeting_date="2024-01-06", meeting_interval_days=14
+        ),
+        name="Test fractal",
+        unit="TST",
+    )
+    dataset = Dataset.from_csv(SMALL, profile=profile)
+    parsed = parse(render_index(dataset, [("gini_vs_time", "gini_vs_time.png")]))
+    text = " ".join("".join(parsed.text).split())
+    assert (
+        "Profile: Test fractal. Respect: Optimism: level l earns F(l + 4): 5, 8, 13, 21, 34, 55 "
+        "for levels 1-6. Calendar: meetings every 14 days from 2024-01-06. Unit: TST."
+    ) in text
+    assert "Data is current up through the meeting held on Jan 20, 2024." in text
+    # Optimism: alice 55 + 34, bob 89, carol 21, eve 21, dave 13 = 233; teams 89 + 34 = 123.
+    rows = parsed.rows
+    assert ["Total Respect (all sources)", "356 TST"] in rows
+    assert ["Respect earned by members", "233 TST"] in rows
+    assert ["Respect earned by teams", "123 TST"] in rows
+    assert ["Total member Respect", "233 TST"] in rows
+    headers = [row for row in rows if row and row[0] == "Position"]
+    assert headers == [
+        [
+            "Position",
+            "MemberID",
+            "Name",
+            "AccumulatedRank",
+            "AccumulatedRespect (TST)",
+            "AttendanceCount",
+        ],
+        ["Position", "TeamName", "AccumulatedRespect (TST)"],
+    ]
+    assert ["1", "alice", "Alice", "11", "89", "2"] in rows
+    assert "Gini coefficient of accumulated member Respect (TST) after each meeting." in text
 
 
 def test_names_are_escaped_and_nothing_is_loaded_from_elsewhere(written: Path) -> None:

@@ -198,8 +198,7 @@ def test_current_through_and_heading() -> None:
         == "Data is current up through the meeting held on May 21, 2022."
     )
     assert (
-        texts.current_through(pd.NaT, 12)
-        == "Data is current up through meeting 12 (date unknown)."
+        texts.current_through(pd.NaT, 12) == "Data is current up through meeting 12 (date unknown)."
     )
     assert texts.heading("Demo", simulated=True, last_meeting_date="2022-09-17") == (
         "Demo (simulated data)\nData is current up through the meeting held on Sep 17, 2022."
