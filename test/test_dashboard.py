@@ -7,15 +7,20 @@ dashboard_tiny.csv (Genesis schedule: rank r earns Fibonacci(r + 2), i.e. 6 -> 2
     meeting 1: Ada 6 (team Alpha), Bo 5, Cy 4        member Respect 42, team Respect 21
     meeting 2: Ada 5 (team Alpha), Bo 6, Di 4        member Respect 42, team Respect 13
     meeting 3: Bo 6, Cy 5, Di 4, Ed 3 (team Alpha)   member Respect 47, team Respect 5
+
+The file has no MeetingDate, so its meetings are dated by the profile's calendar (Genesis: weekly
+from 2022-02-26) unless the sidebar sets another first date or interval.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
 import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -101,6 +106,33 @@ def sample_sd(values: list[float]) -> float:
 def leaderboard(at: AppTest) -> pd.DataFrame:
     (frame,) = [d.value for d in at.main.dataframe if "AccumulatedRank" in d.value.columns]
     return frame
+
+
+def attendance(at: AppTest) -> dict[int, tuple[int, int]]:
+    """Meeting ID -> (new, returning) from the attendance table on the page."""
+    (frame,) = [d.value for d in at.main.dataframe if "NewMemberCount" in d.value.columns]
+    return {
+        int(meeting): (int(new), int(returning))
+        for meeting, new, returning in zip(
+            frame["MeetingID"], frame["NewMemberCount"], frame["ReturningMemberCount"], strict=True
+        )
+    }
+
+
+def profile_caption(at: AppTest) -> str:
+    (caption,) = [unescape(c.value) for c in at.main.caption if c.value.startswith("Profile")]
+    return caption
+
+
+def meeting_slider(at: AppTest) -> Any:
+    return at.select_slider(key=next(k for k in at.session_state if "fg_meetings" in k))
+
+
+GENESIS_CAPTION = (
+    "Profile: Genesis fractal. Respect: Genesis: level l earns F(l + 2): 2, 3, 5, 8, 13, 21 "
+    "for levels 1-6. Calendar: meetings weekly from 2022-02-26 (2022-04-16 skipped). "
+    "Unit: Respect."
+)
 
 
 def date_line(at: AppTest) -> str:
@@ -292,6 +324,9 @@ def test_meeting_filter_recomputes_the_summary() -> None:
     board = leaderboard(at)
     assert list(board["Name"]) == ["Bo", "Di", "Ada", "Cy", "Ed"]
     assert list(board["AccumulatedRank"]) == [12, 8, 5, 5, 3]
+    # New and returning follow each member's whole history, not the window: in meeting 2 Ada
+    # and Bo had attended meeting 1 (Di is new); in meeting 3 Ed is new, Bo, Cy and Di return.
+    assert attendance(at) == {2: (1, 2), 3: (1, 3)}
 
     slider.set_value((1, 2)).run()
     assert date_line(at) == "Mar 05, 2022"
@@ -304,6 +339,92 @@ def test_meeting_filter_recomputes_the_summary() -> None:
             "Meetings attended per member": (1.5, sample_sd([2, 2, 1, 1])),
         },
     )
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_genesis_meeting_window_keeps_new_and_returning(
+    genesis_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's example: meetings 3 to 6 of Genesis; meeting 3 shows 12 new and 26 returning
+    members, as it does unfiltered, and the page is current through meeting 6."""
+    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(genesis_dir))
+    at = new_app().run()
+    no_exception(at)
+    assert at.title[0].value == "Genesis Fractal Dashboard"
+    assert attendance(at)[3] == (12, 26)
+    meeting_slider(at).set_value((3, 6)).run()
+    no_exception(at)
+    shown = attendance(at)
+    assert sorted(shown) == [3, 4, 5, 6]
+    assert shown[3] == (12, 26)
+    # meeting 6: 2022-02-26 + 5 weeks (the skipped week, 2022-04-16, comes later)
+    assert date_line(at) == "Apr 02, 2022"
+    assert_summary(at, {"Meetings": (4,)})
+    assert any("Showing meetings 3 to 6 only." in c.value for c in at.main.caption)
+
+
+def test_profile_caption_and_schedule_choice() -> None:
+    at = upload(new_app().run(), TINY)
+    assert profile_caption(at) == GENESIS_CAPTION
+    assert at.selectbox(key="fg_schedule").value == app.SCHEDULE_PROFILE
+
+    # Optimism: ranks 6, 5, 4, 3 earn 55, 34, 21, 13. Members: 110 + 110 + 123 = 343; teams
+    # (Ada 55 and 34, Ed 13) 102.
+    at.selectbox(key="fg_schedule").set_value("optimism").run()
+    no_exception(at)
+    assert_summary(
+        at,
+        {
+            "Total Respect": (445,),
+            "Respect earned by members": (343,),
+            "Respect earned by teams": (102,),
+        },
+    )
+    assert "Respect: Optimism: level l earns F(l + 4): 5, 8, 13, 21, 34, 55" in profile_caption(at)
+    assert "Total Respect (all sources)" in summary(at)
+    assert summary(at)["Total Respect (all sources)"] == "445 Respect"
+
+    # A custom list: rank r earns r. Members 15 + 15 + 18 = 48; teams 6 + 5 + 3 = 14.
+    at.selectbox(key="fg_schedule").set_value(app.SCHEDULE_CUSTOM).run()
+    at.text_input(key="fg_custom_schedule").set_value("1,2,3,4,5,6").run()
+    no_exception(at)
+    assert_summary(at, {"Total Respect": (62,), "Respect earned by members": (48,)})
+    assert "Respect: Custom: 1, 2, 3, 4, 5, 6 for levels 1-6" in profile_caption(at)
+
+    # An invalid list: an error in the sidebar, and the profile's own schedule.
+    at.text_input(key="fg_custom_schedule").set_value("1,x").run()
+    no_exception(at)
+    (error,) = at.sidebar.error
+    assert "level 2 ('x') is not a whole number" in unescape(error.value)
+    assert_summary(at, {"Total Respect": (170,)})
+    assert profile_caption(at) == GENESIS_CAPTION
+
+    # A list too short for rank 6: the data cannot be read; the last good data stays.
+    at.text_input(key="fg_custom_schedule").set_value("1,2,3").run()
+    no_exception(at)
+    assert len(at.sidebar.error) == 1
+    assert_summary(at, {"Total Respect": (170,)})
+
+
+def test_calendar_dates_records_without_meeting_date() -> None:
+    at = upload(new_app().run(), TINY)
+    assert date_line(at) == "Mar 12, 2022"
+    first = next(k for k in at.session_state if str(k).startswith("fg_first_date"))
+    interval = next(k for k in at.session_state if str(k).startswith("fg_interval"))
+    assert any("MeetingDate" in c.value for c in at.sidebar.caption), "says when it is used"
+    at.date_input(key=first).set_value(datetime.date(2024, 1, 6)).run()
+    at.number_input(key=interval).set_value(14).run()
+    no_exception(at)
+    # meeting 3: 2024-01-06 + 2 * 14 days
+    assert date_line(at) == "Feb 03, 2024"
+    assert "Calendar: meetings every 14 days from 2024-01-06." in profile_caption(at)
+    assert meeting_slider(at).options == [
+        "1 (Jan 06, 2024)",
+        "2 (Jan 20, 2024)",
+        "3 (Feb 03, 2024)",
+    ]
+    # The Respect does not depend on the calendar.
+    assert_summary(at, {"Total Respect": (170,)})
 
 
 def test_widget_change_does_not_reload_the_data(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,11 +3,14 @@
 Run it with ``bazel run //:dashboard``, ``fractal-governance dashboard [DATA] [--port P]`` or
 ``python -m fractal_governance.streamlit.launcher``; ``streamlit run genesis_fractal.py`` works
 too. The sidebar chooses the data (the simulated demo, the public Genesis records, uploaded CSV
-files, or data named on the command line by whoever started the server) and the meetings to show.
+files, or data named on the command line by whoever started the server), the community profile
+it is read with (the Respect schedule; the first meeting date and interval for records without
+MeetingDate) and the meetings to show.
 
-Everything shown comes from the library (Dataset tables, fairness metrics, Plots figures); the app
-only arranges it. Work is cached by the content of the data, so moving a widget does not re-read
-or re-analyse anything: loaded datasets and figures live in ``st.cache_resource`` (shared,
+Everything shown comes from the library (Dataset tables, fairness metrics, Plots figures) and is
+worded and formatted by :mod:`fractal_governance.texts`; the app only arranges it. Work is cached
+by the content of the data and the profile, so moving a widget does not re-read or re-analyse
+anything: loaded datasets and figures live in ``st.cache_resource`` (shared,
 immutable objects), the tables and PNG images shown live in ``st.cache_data``.
 
 Safety: data is never rendered as HTML, text from the data that goes into Markdown is escaped,
@@ -17,6 +20,7 @@ files the app reads are the registry's and the one named by the operator at star
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import os
@@ -37,11 +41,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from fractal_governance import datasets
+from fractal_governance import datasets, profiles, texts
 from fractal_governance.dataset import Dataset
 from fractal_governance.fairness import RespectDistribution
 from fractal_governance.io import DatasetError
 from fractal_governance.plots import Plots
+from fractal_governance.policies import SCHEDULES, schedule_from_text
+from fractal_governance.profiles import CommunityProfile
 from fractal_governance.util import spreadsheet_csv
 
 #: Largest upload, in megabytes (the server cap is set by launcher.py and .streamlit/config.toml).
@@ -55,6 +61,10 @@ SOURCE_OPERATOR = "Data named at server start"
 SOURCE_DEMO = "Simulated demo (built-in)"
 SOURCE_GENESIS = "Genesis Fractal (public records)"
 SOURCE_UPLOAD = "Upload CSV files"
+
+#: Schedule choices besides the names in SCHEDULES: the data's own profile, and a custom list.
+SCHEDULE_PROFILE = "profile"
+SCHEDULE_CUSTOM = "custom"
 
 #: Section headers, in page order.
 SECTIONS = (
@@ -71,7 +81,6 @@ SECTIONS = (
 
 _CURRENT = "fg_current"  # session_state: the last dataset that loaded without error
 _UPLOAD_DIGEST = "fg_upload_digest"  # session_state: (uploaded file ids, content digest)
-_DATE = "%b %d, %Y"
 _GRADIENT = "Blues"
 # Seconds a cached upload, selection or figure lives before it is dropped (and rebuilt on demand),
 # so a long-running server does not keep every upload in memory.
@@ -91,9 +100,7 @@ def escape_markdown(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), flat)
 
 
-def format_date(value: Any) -> str:
-    """``May 21, 2022``."""
-    return f"{pd.Timestamp(value):{_DATE}}"
+format_date = texts.format_date
 
 
 # --------------------------------------------------------------------------------------------
@@ -158,13 +165,15 @@ def _safe_file_name(name: str, index: int, used: set[str]) -> str:
     return candidate
 
 
-def load_uploaded_files(files: Sequence[tuple[str, bytes]]) -> Dataset:
+def load_uploaded_files(
+    files: Sequence[tuple[str, bytes]], profile: CommunityProfile | None = None
+) -> Dataset:
     """Load uploaded CSV files given as ``(file name, bytes)`` pairs.
 
     One file is read as a weekly consensus table (any layout ``Dataset.from_csv`` reads);
     several files as the normalized layout (measurements, members, teams), recognised by their
     columns. The bytes go to a fresh temporary folder under sanitized names, so a file name can
-    never point anywhere else.
+    never point anywhere else. ``profile``: how to read them (None: the default profile).
 
     Raises
     ------
@@ -184,40 +193,137 @@ def load_uploaded_files(files: Sequence[tuple[str, bytes]]) -> Dataset:
             paths.append(path)
         try:
             if len(paths) == 1:
-                dataset = Dataset.from_csv(paths[0])
+                dataset = Dataset.from_csv(paths[0], profile=profile)
             else:
-                dataset = Dataset.from_directory(root)
+                dataset = Dataset.from_directory(root, profile=profile)
         except DatasetError as error:
             message = str(error).replace(str(root) + os.sep, "").replace(str(root), "upload")
             raise DatasetError(message) from None
     return dataset.with_name("Uploaded Fractal")
 
 
-@st.cache_resource(show_spinner="Loading the data…", max_entries=4)
-def _registry_dataset(name: str, digest: str) -> Dataset | str:
-    """The registry's dataset ``name`` (``digest``: content of its file), or an error message."""
+@st.cache_resource(show_spinner="Loading the data…", max_entries=8)
+def _registry_dataset(
+    name: str, digest: str, profile_key: str, _profile: CommunityProfile
+) -> Dataset | str:
+    """The registry's dataset ``name`` (``digest``: content of its file) read with the profile
+    that ``profile_key`` names, or an error message."""
     try:
-        return datasets.load(name)
+        return datasets.load(name, profile=_profile)
     except DatasetError as error:
         return str(error)
 
 
-@st.cache_resource(show_spinner="Loading the data…", max_entries=2)
-def _operator_dataset(data: str, digest: str) -> Dataset | str:
+@st.cache_resource(show_spinner="Loading the data…", max_entries=4)
+def _operator_dataset(
+    data: str, digest: str, profile_key: str, _profile: CommunityProfile
+) -> Dataset | str:
     """The dataset named at server start, or an error message."""
     try:
-        return datasets.resolve(data)
+        return datasets.resolve(data, profile=_profile)
     except DatasetError as error:
         return str(error)
 
 
 @st.cache_resource(show_spinner="Checking the uploaded data…", max_entries=4, ttl=_TTL)
-def _upload_dataset(digest: str, _files: tuple[tuple[str, bytes], ...]) -> Dataset | str:
+def _upload_dataset(
+    digest: str,
+    profile_key: str,
+    _files: tuple[tuple[str, bytes], ...],
+    _profile: CommunityProfile,
+) -> Dataset | str:
     """The dataset in uploaded files (keyed by their digest), or the DatasetError message."""
     try:
-        return load_uploaded_files(_files)
+        return load_uploaded_files(_files, _profile)
     except DatasetError as error:
         return str(error)
+
+
+@dataclass(frozen=True)
+class ProfileChoice:
+    """The profile chosen in the sidebar, and the text that keys everything loaded with it."""
+
+    profile: CommunityProfile
+    key: str
+
+
+def _schedule_label(option: str, base: CommunityProfile) -> str:
+    if option == SCHEDULE_PROFILE:
+        schedule = base.schedule
+        name = schedule.name if schedule is not None else base.policy.describe()
+        return f"The profile's own ({name})"
+    if option == SCHEDULE_CUSTOM:
+        return "Custom: the Respect of each level"
+    return f"{option.capitalize()} ({SCHEDULES[option].describe()})"
+
+
+def choose_profile(base: CommunityProfile, area: Any) -> ProfileChoice:
+    """Sidebar (in ``area``): the Respect schedule and, for records without MeetingDate, the
+    first meeting date and the interval. Returns ``base`` changed as chosen.
+
+    The calendar is changed only when a value differs from ``base``'s calendar, so the
+    profile's own calendar (e.g. Genesis' skipped week) is kept until the user changes it.
+    """
+    area.header("Community profile")
+    options = [SCHEDULE_PROFILE, *SCHEDULES, SCHEDULE_CUSTOM]
+    choice = area.selectbox(
+        "Respect schedule",
+        options,
+        format_func=lambda option: _schedule_label(option, base),
+        key="fg_schedule",
+        help="How many Respect each level earns.",
+    )
+    profile = base
+    parts = [base.name]
+    if choice == SCHEDULE_CUSTOM:
+        text = area.text_input(
+            "Respect of levels 1, 2, … (comma-separated)",
+            value="2,3,5,8,13,21",
+            key="fg_custom_schedule",
+        )
+        try:
+            profile = profile.with_schedule(schedule_from_text(text))
+            parts.append(f"schedule={text.strip()}")
+        except ValueError as error:
+            area.error(f"{escape_markdown(error)}\n\nThe profile's own schedule is used instead.")
+    elif choice != SCHEDULE_PROFILE:
+        profile = profile.with_schedule(SCHEDULES[choice])
+        parts.append(f"schedule={choice}")
+
+    calendar = base.calendar
+    start = calendar.start if calendar is not None else None
+    cadence = calendar.cadence_days if calendar is not None else 7
+    first = area.date_input(
+        "First meeting date",
+        value=start,
+        format="YYYY-MM-DD",
+        key=f"fg_first_date_{base.name}",
+    )
+    interval = area.number_input(
+        "Meeting interval (days)",
+        min_value=1,
+        max_value=366,
+        value=cadence,
+        step=1,
+        key=f"fg_interval_{base.name}",
+    )
+    area.caption(texts.meeting_calendar_note(False))
+    first_date = first if isinstance(first, datetime.date) else None
+    interval_days = int(interval) if interval is not None else cadence
+    changed_start = first_date is not None and first_date != start
+    changed_cadence = interval_days != cadence and (first_date is not None or start is not None)
+    if interval_days != cadence and first_date is None and start is None:
+        area.info("Choose a first meeting date too: an interval alone gives no dates.")
+    if changed_start or changed_cadence:
+        try:
+            profile = profile.with_calendar(
+                first_meeting_date=first_date if changed_start else None,
+                meeting_interval_days=interval_days if changed_cadence else None,
+            )
+            parts.append(f"calendar={first_date}/{interval_days}")
+        except ValueError as error:
+            area.error(escape_markdown(error))
+    return ProfileChoice(profile, "|".join(parts))
 
 
 def operator_data() -> str | None:
@@ -233,32 +339,40 @@ def operator_data() -> str | None:
     return sys.argv[1]
 
 
-def _registry(name: str, source: str) -> Loaded | str:
+def _registry(name: str, source: str, choice: ProfileChoice | None = None) -> Loaded | str:
+    choice = choice or _own_profile(name)
     try:
         path = datasets.path(name)
-        key = f"{name}:{fingerprint(path)}"
+        digest = f"{name}:{fingerprint(path)}"
     except (OSError, DatasetError) as error:
         return str(error)
-    result = _registry_dataset(name, key)
+    result = _registry_dataset(name, digest, choice.key, choice.profile)
     if isinstance(result, str):
         return result
+    key = f"{digest}:{choice.key}"
     return Loaded(result, key, source, result.name or name, simulated=name == "demo")
 
 
-def _operator(data: str) -> Loaded | str:
+def _own_profile(data: str | None) -> ProfileChoice:
+    """The profile ``data`` is read with when nothing is chosen (its registry profile)."""
+    profile = datasets.profile_for(data)
+    return ProfileChoice(profile, profile.name)
+
+
+def _operator(data: str, choice: ProfileChoice) -> Loaded | str:
     try:
         if data in datasets.names():
-            return _registry(data, SOURCE_OPERATOR)
-        key = f"path:{fingerprint(Path(data))}"
+            return _registry(data, SOURCE_OPERATOR, choice)
+        digest = f"path:{fingerprint(Path(data))}"
     except (OSError, DatasetError) as error:
         return str(error)
-    result = _operator_dataset(data, key)
+    result = _operator_dataset(data, digest, choice.key, choice.profile)
     if isinstance(result, str):
         return result
-    return Loaded(result, key, SOURCE_OPERATOR, result.name or Path(data).name)
+    return Loaded(result, f"{digest}:{choice.key}", SOURCE_OPERATOR, result.name or Path(data).name)
 
 
-def _uploaded(files: Sequence[Any]) -> Loaded | str:
+def _uploaded(files: Sequence[Any], choice: ProfileChoice) -> Loaded | str:
     ids = tuple(str(file.file_id) for file in files)
     remembered = st.session_state.get(_UPLOAD_DIGEST)
     contents = tuple((str(file.name), bytes(file.getvalue())) for file in files)
@@ -267,23 +381,27 @@ def _uploaded(files: Sequence[Any]) -> Loaded | str:
     else:
         digest = upload_digest(contents)
         st.session_state[_UPLOAD_DIGEST] = (ids, digest)
-    result = _upload_dataset(digest, contents)
+    result = _upload_dataset(digest, choice.key, contents, choice.profile)
     if isinstance(result, str):
         return result
     names = ", ".join(name for name, _ in contents)
-    return Loaded(result, f"upload:{digest}", SOURCE_UPLOAD, f"uploaded file(s) {names}")
+    key = f"upload:{digest}:{choice.key}"
+    return Loaded(result, key, SOURCE_UPLOAD, f"uploaded file(s) {names}")
 
 
-def _show_load_error(message: str) -> None:
-    st.sidebar.error(
+def _show_load_error(message: str, area: Any) -> None:
+    area.error(
         f"The data could not be loaded, so the previous data is still shown.\n\n"
         f"{escape_markdown(message)}"
     )
 
 
 def choose_data() -> Loaded:
-    """Sidebar: pick the data source; return the dataset to show (the last good one on error)."""
-    st.sidebar.header("Data")
+    """Sidebar: pick the data source and the profile to read it with; return the dataset to
+    show (the last good one on error)."""
+    data_area = st.sidebar.container()
+    profile_area = st.sidebar.container()
+    data_area.header("Data")
     operator = operator_data()
     genesis_offline = datasets.is_available_offline("genesis")
     options = [SOURCE_DEMO, SOURCE_GENESIS, SOURCE_UPLOAD]
@@ -292,36 +410,44 @@ def choose_data() -> Loaded:
         default = SOURCE_OPERATOR
     else:
         default = SOURCE_GENESIS if genesis_offline else SOURCE_DEMO
-    choice = st.sidebar.radio(
+    choice = data_area.radio(
         "Show", options, index=options.index(default), key="fg_source", label_visibility="collapsed"
+    )
+    base = {
+        SOURCE_OPERATOR: operator,
+        SOURCE_DEMO: "demo",
+        SOURCE_GENESIS: "genesis",
+    }.get(choice)
+    chosen = choose_profile(
+        datasets.profile_for(base) if base is not None else profiles.DEFAULT, profile_area
     )
 
     result: Loaded | str | None = None
     if choice == SOURCE_OPERATOR and operator is not None:
-        st.sidebar.caption(f"Named when the server was started: {escape_markdown(operator)}")
-        result = _operator(operator)
+        data_area.caption(f"Named when the server was started: {escape_markdown(operator)}")
+        result = _operator(operator, chosen)
     elif choice == SOURCE_DEMO:
-        result = _registry("demo", SOURCE_DEMO)
+        result = _registry("demo", SOURCE_DEMO, chosen)
     elif choice == SOURCE_GENESIS:
         if not genesis_offline:
-            st.sidebar.info("The Genesis records are not on this machine yet.")
-            if st.sidebar.button("Fetch the Genesis data", key="fg_fetch"):
+            data_area.info("The Genesis records are not on this machine yet.")
+            if data_area.button("Fetch the Genesis data", key="fg_fetch"):
                 fetched = False
                 try:
                     with st.spinner("Fetching the Genesis records…"):
                         datasets.fetch("genesis")
                     fetched = True
                 except Exception as error:  # network failures come in many types
-                    st.sidebar.error(
+                    data_area.error(
                         "Could not fetch the Genesis data (is this machine offline?): "
                         f"{escape_markdown(error)}"
                     )
                 if fetched:
                     st.rerun()  # start over with the records on this machine
         if genesis_offline:
-            result = _registry("genesis", SOURCE_GENESIS)
+            result = _registry("genesis", SOURCE_GENESIS, chosen)
     elif choice == SOURCE_UPLOAD:
-        files = st.sidebar.file_uploader(
+        files = data_area.file_uploader(
             "CSV files",
             type=["csv"],
             accept_multiple_files=True,
@@ -330,15 +456,15 @@ def choose_data() -> Loaded:
             help="One weekly consensus table (Rank or Level, optional Round and MeetingDate), "
             "or the three normalized files: measurements, members and teams.",
         )
-        st.sidebar.caption(
+        data_area.caption(
             f"Up to {UPLOAD_LIMIT_MB} MB per file. Uploads are only read into memory: the "
             "temporary copy is deleted at once and nothing is kept."
         )
         if files:
-            result = _uploaded(files)
+            result = _uploaded(files, chosen)
 
     if isinstance(result, str):
-        _show_load_error(result)
+        _show_load_error(result, data_area)
     elif result is not None:
         st.session_state[_CURRENT] = result
 
@@ -350,7 +476,7 @@ def choose_data() -> Loaded:
             st.stop()
             raise AssertionError("unreachable")  # st.stop() raises; keeps type checkers sure
         st.session_state[_CURRENT] = current = fallback
-    st.sidebar.caption(f"Showing: {escape_markdown(current.description)}")
+    data_area.caption(f"Showing: {escape_markdown(current.description)}")
     return current
 
 
@@ -364,6 +490,8 @@ class View(TypedDict):
 
     title: str
     last_meeting: str
+    profile: str
+    unit: str
     summary: pd.DataFrame
     member_board: pd.DataFrame
     member_stats: pd.DataFrame
@@ -399,10 +527,13 @@ def build_view(dataset: Dataset) -> View:
     names = board["Name"].astype(str).fillna("")
     labels = member_ids.where(names == "", names + " (" + member_ids + ")")
     representation = dataset.team_representation_stats
+    ids = dataset.meeting_ids
     return View(
         title=dataset.name or "Fractal",
-        last_meeting=format_date(dataset.last_meeting_date),
-        summary=dataset.summary_table(),
+        last_meeting=texts.current_through(dataset.last_meeting_date, ids[-1] if ids else None),
+        profile=texts.profile_caption(dataset.profile, dates_known=dataset.dates_known),
+        unit=dataset.unit,
+        summary=texts.format_summary(dataset.summary_table()),
         member_board=board,
         member_stats=dataset.df_member_summary_stats_by_member_id,
         member_csv=spreadsheet_csv(board, index_label="Position").encode(),
@@ -438,7 +569,7 @@ def _view(key: str, first: int, last: int, _dataset: Dataset) -> View:
 def _meeting_dates(key: str, _dataset: Dataset) -> dict[int, str]:
     """Meeting ID -> date label of every meeting of the full dataset."""
     table = _dataset.df_member_attendance_new_and_returning_by_meeting
-    dates = pd.to_datetime(table["MeetingDate"]).dt.strftime(_DATE)
+    dates = [texts.format_date(value) for value in table["MeetingDate"].tolist()]
     return dict(zip(table["MeetingID"].astype(int), dates, strict=True))
 
 
@@ -597,13 +728,14 @@ def render(loaded: Loaded, first: int, last: int) -> None:
     view = _view(loaded.key, first, last, dataset)
     plots = _plots(loaded.key, first, last, dataset)
 
-    def figure(name: str, alt_text: str) -> None:
-        _figure(loaded, first, last, plots, name, alt_text)
+    def figure(name: str) -> None:
+        _figure(loaded, first, last, plots, name, texts.figure_caption(name, view["unit"]))
 
     st.set_page_config(page_title=f"{view['title']} Dashboard")
 
     st.title(f"{escape_markdown(view['title'])} Dashboard")
-    st.markdown(f"Data is current up through the meeting held on {view['last_meeting']}.")
+    st.caption(escape_markdown(view["profile"]))
+    st.markdown(view["last_meeting"])
     if loaded.simulated:
         st.info(
             "These are **simulated** records made by the project's simulator, not the records "
@@ -618,23 +750,13 @@ def render(loaded: Loaded, first: int, last: int) -> None:
     left, right = st.columns([5, 6])
     with left:
         st.table(view["summary"], hide_index=True)
-        st.caption(
-            "Team representation is the share of a meeting's attendees who belong to a team, "
-            "averaged over the meetings in which anyone does. Respect earned by teams is the "
-            "Respect their members earned in the meeting, credited once more to the team."
-        )
+        st.caption(texts.SUMMARY_DESCRIPTION)
     with right:
-        figure(
-            "accumulated_member_respect_vs_time_stacked",
-            "Accumulated member Respect over time, returning and new members stacked",
-        )
+        figure("accumulated_member_respect_vs_time_stacked")
 
     st.header("Member Leaderboard")
     board = view["member_board"]
-    st.markdown(
-        "Members are sorted by accumulated rank (the sum of the ranks they earned), highest "
-        "first; ties go to the member who attended more meetings, then to the lower MemberID."
-    )
+    st.markdown(texts.LEADERBOARD_DESCRIPTION)
     if len(board) > LEADERBOARD_ROWS:
         st.caption(
             f"Showing the top {LEADERBOARD_ROWS} of {len(board)} members; "
@@ -668,17 +790,12 @@ def render(loaded: Loaded, first: int, last: int) -> None:
                 "ReturningMemberCount": st.column_config.NumberColumn("Returning"),
             },
         )
+        st.caption(texts.ATTENDANCE_DESCRIPTION)
     with right:
-        figure(
-            "attendance_vs_time_stacked",
-            "Attendees per meeting, returning and new members stacked",
-        )
+        figure("attendance_vs_time_stacked")
     left, right = st.columns(2)
     with left:
-        figure(
-            "attendance_consistency_histogram",
-            "Histogram of the number of meetings each member attended",
-        )
+        figure("attendance_consistency_histogram")
     with right:
         st.altair_chart(attendance_chart(view["attendance_long"]), width="stretch")
 
@@ -696,77 +813,64 @@ def render(loaded: Loaded, first: int, last: int) -> None:
                 on_click="ignore",
             )
         with right:
-            figure(
-                "accumulated_team_respect_vs_time_stacked",
-                "Accumulated team Respect over time, stacked by team",
-            )
+            figure("accumulated_team_respect_vs_time_stacked")
     else:
-        st.info("No attendee in these meetings belongs to a team.")
+        st.info(texts.NO_TEAMS)
 
     st.subheader("Team Representation")
     mean, sd = view["team_representation_mean"], view["team_representation_sd"]
     if pd.isna(mean):
         st.markdown("No attendee in these meetings belongs to a team, so there is nothing to show.")
     else:
-        spread = "" if pd.isna(sd) else f" (standard deviation {sd:.1%})"
+        spread = "" if pd.isna(sd) else f" (standard deviation {texts.format_percent(sd)})"
         left, right = st.columns([2, 3])
         left.markdown(
-            "Team representation is the share of a meeting's attendees who belong to a team. "
-            f"Over the meetings with any team members it averaged {mean:.1%}{spread}. "
-            "Meetings where nobody belongs to a team are left out."
+            f"{texts.TEAM_REPRESENTATION_DESCRIPTION} Over the meetings with any team members "
+            f"it averaged {texts.format_percent(mean)}{spread}."
         )
         with right:
-            figure(
-                "team_representation_vs_time",
-                "Share of attendees who belong to a team, per meeting",
-            )
+            figure("team_representation_vs_time")
 
     st.header("Fairness")
     distribution = view["distribution"]
-    columns = st.columns(3)
-    columns[0].metric("Gini coefficient", f"{distribution.gini:.2f}")
-    columns[1].metric("Respect held by the top 10%", f"{distribution.top_10_percent_share:.0%}")
-    columns[2].metric("Nakamoto coefficient", f"{distribution.nakamoto_coefficient}")
-    st.markdown(
-        "These numbers describe how evenly accumulated Respect is spread over the members. "
-        "The **Gini coefficient** is 0 when everyone holds the same and approaches 1 when one "
-        "member holds everything. The **top 10% share** is the part of all Respect held by the "
-        "tenth of members with the most. The **Nakamoto coefficient** is the smallest number of "
-        "members who together hold more than half of all Respect: the larger it is, the more "
-        "people it takes to dominate. The **Lorenz curve** plots the share of Respect held by "
-        "the poorest part of the members; the further it sags below the diagonal, the more "
-        "unequal the distribution. The Gini coefficient over time shows whether concentration "
-        "grows as meetings go on. New members who attended once pull all of these towards "
-        "inequality, so compare them with how often members attend."
+    labels = texts.FAIRNESS_LABELS
+    columns = st.columns(4)
+    columns[0].metric(labels["gini"], texts.format_coefficient(distribution.gini))
+    columns[1].metric(labels["top_10"], texts.format_percent(distribution.top_10_percent_share))
+    columns[2].metric(labels["nakamoto"], texts.format_number(distribution.nakamoto_coefficient))
+    columns[3].metric(
+        labels["total"], texts.format_respect(distribution.total_respect, view["unit"])
     )
+    st.markdown(texts.FAIRNESS_DESCRIPTION)
     left, right = st.columns(2)
     with left:
-        figure(
-            "respect_lorenz_curve",
-            "Lorenz curve of accumulated member Respect",
-        )
+        figure("respect_lorenz_curve")
     with right:
         st.altair_chart(gini_chart(view["gini"]), width="stretch")
 
     st.header("Member Profile")
-    labels = view["member_labels"]
+    names = view["member_labels"]
     member = st.selectbox(
         "Member",
-        list(labels),
-        format_func=lambda member_id: labels.get(member_id, member_id),
+        list(names),
+        format_func=lambda member_id: names.get(member_id, member_id),
         key=f"fg_member_{loaded.key}",
     )
-    if member is not None and member in labels:
+    if member is not None and member in names:
         member_id = str(member)
         stats = view["member_stats"].loc[member_id].to_dict()
-        st.text(labels[member_id])
-        columns = st.columns(3)
-        columns[0].metric(
-            "Meetings attended", f"{int(stats['AttendanceCount'])} of {view['meetings']}"
+        st.text(names[member_id])
+        member_columns = st.columns(3)
+        member_columns[0].metric(
+            "Meetings attended",
+            f"{texts.format_number(stats['AttendanceCount'])} of "
+            f"{texts.format_number(view['meetings'])}",
         )
-        columns[1].metric("Accumulated Respect", f"{int(stats['AccumulatedRespect']):,}")
+        member_columns[1].metric(
+            "Accumulated Respect", texts.format_respect(stats["AccumulatedRespect"], view["unit"])
+        )
         mean_rank = stats["Mean"]
-        columns[2].metric("Mean rank", "none" if pd.isna(mean_rank) else f"{mean_rank:.2f}")
+        member_columns[2].metric("Mean rank", "none" if pd.isna(mean_rank) else f"{mean_rank:.2f}")
         history = _member_history(loaded.key, first, last, member_id, dataset)
         left, right = st.columns(2)
         with left:
@@ -775,41 +879,9 @@ def render(loaded: Loaded, first: int, last: int) -> None:
             st.altair_chart(member_respect_chart(history), width="stretch")
 
     st.header("Description")
-    st.markdown(DESCRIPTION)
+    st.markdown(texts.ABOUT)
     st.header("Resources")
-    st.markdown(RESOURCES)
-
-
-DESCRIPTION = """
-Fractal governance lets a community recognise who contributes, without elections and without
-votes weighted by money. Members meet every week and are split at random into small groups of
-three to six people. In each group, everyone describes what they have done for the community
-since the last meeting, and the group has to agree on a ranking, from 6 for the largest
-contribution downwards. No one can rank themselves alone: a ranking stands only when the group
-reaches consensus.
-
-Each rank earns **Respect** on a Fibonacci schedule, so the step from one rank to the next grows
-(in the Genesis fractal, ranks 1 to 6 earned 2, 3, 5, 8, 13 and 21 Respect). Respect cannot be
-bought or transferred; it accumulates meeting after meeting as a public record of contribution
-that the community can use to weigh opinions and share out rewards. Members can also form
-**teams**, which are credited with the Respect their members earn.
-
-This dashboard reads the records of such meetings and shows who attends, how Respect accumulates
-for members and teams, and how evenly it is spread. The same analysis is available as a Python
-library, a command-line tool and notebooks in the `fractal_governance` project.
-"""
-
-RESOURCES = """
-- [fractal_governance on GitHub](https://github.com/matt-langston/fractal_governance): the
-  original analysis and the public records of the Genesis fractal.
-- [More Equal Animals](https://moreequalanimals.com), Daniel Larimer's book on the ideas behind
-  fractal democracy.
-- [ƒractally](https://fractally.com), where the Genesis fractal met.
-- [Optimism Fractal](https://optimismfractal.com), a fractal community that uses levels 1 to 6
-  worth 5 to 55 Respect.
-- [Gini coefficient](https://en.wikipedia.org/wiki/Gini_coefficient) and
-  [Lorenz curve](https://en.wikipedia.org/wiki/Lorenz_curve) on Wikipedia.
-"""
+    st.markdown(texts.RESOURCES)
 
 
 def main() -> None:
