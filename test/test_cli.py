@@ -402,6 +402,19 @@ def test_exit_status_of_data_errors_and_internal_errors(
     assert "first meeting date" in line
 
 
+def test_report_and_plot_use_the_profile_options(cli: Runner, tmp_path: Path) -> None:
+    # Optimism on cli_small.csv: 356 Respect in all, 233 earned by members (see above).
+    result = cli("report", SMALL, "--out", "site", "--schedule", "optimism")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Respect: Optimism: level l earns F(l + 4): 5, 8, 13, 21, 34, 55" in page
+    assert '<td class="num">356 Respect</td>' in page
+    assert '<td class="num">233 Respect</td>' in page
+    plot = cli("plot", "attendance_vs_time", SMALL, "--out", "a.svg", "--meeting-interval", "1")
+    assert plot.returncode == 0, plot.stderr
+    assert b"<svg" in (tmp_path / "a.svg").read_bytes()
+
+
 def test_summary_names_the_registry_profile(cli: Runner, tmp_path: Path) -> None:
     result = cli("summary", "demo", "--schedule", "zao")
     assert result.returncode == 0, result.stderr
