@@ -111,18 +111,7 @@ class _Core:
 
 def _quality_check(table: Table) -> Callable[[], QualityReport]:
     """The quality check of ``table`` as a call (safe on another thread)."""
-
-    def run() -> QualityReport:
-        return quality.check(
-            table.frame,
-            table.level_column,
-            table.members,
-            member_first_rows=table.member_first_rows,
-            team_name_codes=table.teams[0],
-            team_ids=table.team_ids,
-        )
-
-    return run
+    return lambda: quality.check_table(table)
 
 
 def _profile(
