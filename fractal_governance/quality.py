@@ -451,15 +451,7 @@ def check_table(table: Table) -> QualityReport:
     )
 
 
-def check(
-    frame: pd.DataFrame,
-    level_column: str = col.RANK,
-    member_codes: tuple[npt.NDArray[np.int64], pd.Index] | None = None,
-    *,
-    member_first_rows: npt.NDArray[np.int64] | None = None,
-    team_name_codes: npt.NDArray[np.int64] | None = None,
-    team_ids: npt.NDArray[np.int64] | None = None,
-) -> QualityReport:
+def check(frame: pd.DataFrame, level_column: str = col.RANK) -> QualityReport:
     """Find the anomalies in validated weekly-layout rows (see the module docstring).
 
     Parameters
@@ -470,17 +462,18 @@ def check(
         ``TeamID``, ``TeamName``).
     level_column : str
         ``"Rank"`` or ``"Level"``.
-    member_codes, member_first_rows, team_name_codes, team_ids : optional
-        Deprecated, to be removed: precomputed codes that only save time. Call
-        :func:`check_table` with the loaded table instead, which passes them.
+
+    See Also
+    --------
+    check_table : the same for a loaded table, reusing the codes its loader computed.
     """
     return _check(
         frame,
         level_column,
-        member_codes,
-        member_first_rows=member_first_rows,
-        team_name_codes=team_name_codes,
-        team_ids=team_ids,
+        None,
+        member_first_rows=None,
+        team_name_codes=None,
+        team_ids=None,
     )
 
 

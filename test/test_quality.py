@@ -235,18 +235,6 @@ def test_findings_match_a_plain_reference(frame: pd.DataFrame) -> None:
     assert found == reference_findings(table.frame, table.level_column)
     # the same report without the codes the loaders hand over
     assert quality.check(table.frame, table.level_column) == report
-    # and with them passed one by one (the deprecated form)
-    assert (
-        quality.check(
-            table.frame,
-            table.level_column,
-            table.members,
-            member_first_rows=table.member_first_rows,
-            team_name_codes=table.teams[0],
-            team_ids=table.team_ids,
-        )
-        == report
-    )
 
 
 # -- the public Genesis records ---------------------------------------------------------------
