@@ -215,7 +215,9 @@ def main() -> None:
     print(f"  pandas.read_csv (mode.max_threads=1):    {best['serial read']:.3f} s")
     print(f"  Dataset.from_csv (read, check, quality): {best['load']:.3f} s")
     print(f"  Dataset.from_csv + every attribute:      {best['all']:.3f} s")
-    print(f"ratio to pandas.read_csv:   {ratio:.2f}x (target <= {target:g}x: {ok[ratio <= target]})")
+    print(
+        f"ratio to pandas.read_csv:   {ratio:.2f}x (target <= {target:g}x: {ok[ratio <= target]})"
+    )
     print(f"ratio to a one-thread read: {best['all'] / best['serial read']:.2f}x (for reference)")
     if args.compare_threads:
         gain = best["one thread"] / best["all"] - 1

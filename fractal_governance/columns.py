@@ -34,10 +34,10 @@ __all__ = [
     "SIGNATURE_ON_FILE",
     "STANDARD_DEVIATION",
     "STATISTIC",
-    "UNIT",
     "TEAM_ID",
     "TEAM_NAME",
     "TEAM_REPRESENTATION",
+    "UNIT",
     "VALUE",
 ]
 

@@ -33,16 +33,14 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from fractal_governance import columns as col
-from fractal_governance import fairness, parallel, quality
+from fractal_governance import fairness, parallel, profiles, quality
 from fractal_governance import ledger as awards
-from fractal_governance import profiles
 from fractal_governance.io import (
     DatasetError,
     Table,

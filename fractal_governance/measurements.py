@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from fractal_governance import columns as col
 from fractal_governance import _kernels as kernels
+from fractal_governance import columns as col
 from fractal_governance.io import DatasetError, Table, take_rows
 from fractal_governance.util import MeetingCalendar
 

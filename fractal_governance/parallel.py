@@ -43,7 +43,7 @@ def _now(call: Callable[[], T]) -> Future[T]:
     future: Future[T] = Future()
     try:
         future.set_result(call())
-    except BaseException as error:  # noqa: BLE001 - handed to whoever asks for the result
+    except BaseException as error:  # handed to whoever asks for the result
         future.set_exception(error)
     return future
 

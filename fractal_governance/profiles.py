@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, replace
 
-from fractal_governance.math import DOUBLED, GENESIS as GENESIS_SCHEDULE, OPTIMISM, RespectSchedule
+from fractal_governance.math import DOUBLED, OPTIMISM, RespectSchedule
+from fractal_governance.math import GENESIS as GENESIS_SCHEDULE
 from fractal_governance.policies import RespectPolicy, ScheduleRespect
 from fractal_governance.util import GENESIS_CALENDAR, MeetingCalendar
 
@@ -28,6 +29,9 @@ __all__ = [
     "CommunityProfile",
     "describe_calendar",
 ]
+
+
+_GENESIS_POLICY = ScheduleRespect(GENESIS_SCHEDULE)  # a frozen value: safe as a default
 
 
 def describe_calendar(calendar: MeetingCalendar | None) -> str:
@@ -65,7 +69,7 @@ class CommunityProfile:
     """
 
     name: str
-    policy: RespectPolicy = ScheduleRespect(GENESIS_SCHEDULE)
+    policy: RespectPolicy = _GENESIS_POLICY
     calendar: MeetingCalendar | None = GENESIS_CALENDAR
     unit: str = "Respect"
 
@@ -106,7 +110,11 @@ class CommunityProfile:
             keep = current.skipped if current and first_meeting_date is None else ()
             if current and meeting_interval_days and meeting_interval_days != current.cadence_days:
                 keep = ()
-            calendar = MeetingCalendar(start=start, cadence_days=cadence, skipped=keep)
+            calendar = MeetingCalendar(
+                start=start,  # type: ignore[arg-type]  # ISO text is accepted too
+                cadence_days=cadence,
+                skipped=keep,
+            )
         return replace(self, calendar=calendar)
 
     def with_policy(self, policy: RespectPolicy) -> CommunityProfile:

@@ -249,7 +249,9 @@ def test_totals_and_statistics(small: Dataset) -> None:
 def test_summary_table(small: Dataset) -> None:
     table = small.summary_table()
     assert list(table.columns) == ["Statistic", "Value", "StandardDeviation", "Unit"]
-    rows = {row.Statistic: (row.Value, row.StandardDeviation, row.Unit) for row in table.itertuples()}
+    rows = {
+        row.Statistic: (row.Value, row.StandardDeviation, row.Unit) for row in table.itertuples()
+    }
     assert rows["Total Respect (all sources)"][::2] == (299, "Respect")
     assert rows["Respect earned by members"][::2] == (215, "Respect")
     assert rows["Respect earned by teams"][::2] == (84, "Respect")
@@ -257,8 +259,12 @@ def test_summary_table(small: Dataset) -> None:
     assert rows["Unique members"][::2] == (7, "members")
     assert all(math.isnan(rows[name][1]) for name in list(rows)[:5])
     # attendees 3, 6, 5; meetings per member 2 each but 1 and 3 (sd sqrt(4/6)); team shares
-    assert rows["Attendees per meeting"] == pytest.approx((14 / 3, pystats.stdev([3, 6, 5]), "members"))
-    assert rows["Meetings attended per member"] == pytest.approx((2.0, math.sqrt(4 / 6), "meetings"))
+    assert rows["Attendees per meeting"] == pytest.approx(
+        (14 / 3, pystats.stdev([3, 6, 5]), "members")
+    )
+    assert rows["Meetings attended per member"] == pytest.approx(
+        (2.0, math.sqrt(4 / 6), "meetings")
+    )
     assert rows["Team representation"][0] == pytest.approx(0.3667, abs=1e-4)
     assert rows["Team representation"][1] == pytest.approx(0.0471, abs=1e-4)
     assert rows["Team representation"][2] == "share"

@@ -95,7 +95,8 @@ def test_eligibility_and_exclusions_compose() -> None:
 
 def test_eligibility_by_member_flag() -> None:
     attributes = pd.DataFrame(
-        {"SignatureOnFile": ["TRUE", "false", "yes"]}, index=pd.Index(["a", "b", "c"], name="MemberID")
+        {"SignatureOnFile": ["TRUE", "false", "yes"]},
+        index=pd.Index(["a", "b", "c"], name="MemberID"),
     )
     policy = ScheduleRespect(GENESIS).with_rules(Eligibility(3, flag="SignatureOnFile"))
     dataset = build(policy, member_attributes=attributes)
@@ -169,7 +170,7 @@ def test_schedule_names_and_lists() -> None:
 
 def test_unsupported_level_names_its_rows() -> None:
     short = RespectSchedule.from_table({1: 1, 2: 2, 3: 3, 4: 4, 5: 5})
-    with pytest.raises(DatasetError, match="level 6|Rank"):
+    with pytest.raises(DatasetError, match=r"level 6|Rank"):
         build(ScheduleRespect(short))
 
 

@@ -52,7 +52,9 @@ def test_profiles_are_frozen_values() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         profiles.GENESIS.name = "x"  # type: ignore[misc]
     assert CommunityProfile("Genesis fractal") == profiles.GENESIS
-    assert hash(profiles.ZAO) == hash(CommunityProfile("ZAO Fractal", ScheduleRespect(DOUBLED), None))
+    assert hash(profiles.ZAO) == hash(
+        CommunityProfile("ZAO Fractal", ScheduleRespect(DOUBLED), None)
+    )
     with pytest.raises(TypeError, match="policy"):
         CommunityProfile("x", policy=GENESIS)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="name"):

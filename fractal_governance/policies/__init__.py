@@ -9,8 +9,9 @@ Examples
 --------
 >>> from fractal_governance.math import GENESIS
 >>> policy = ScheduleRespect(GENESIS).with_rules(Eligibility(17, flag="SignatureOnFile"))
->>> policy.describe()
-'Genesis: level l earns F(l + 2): 2, 3, 5, 8, 13, 21 for levels 1-6; from meeting 17, only members with SignatureOnFile earn'
+>>> policy.describe().split("; ")
+['Genesis: level l earns F(l + 2): 2, 3, 5, 8, 13, 21 for levels 1-6', \
+'from meeting 17, only members with SignatureOnFile earn']
 """
 
 from fractal_governance.policies.base import Combined, RespectPolicy, Rule, Ruled

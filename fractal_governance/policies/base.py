@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -132,6 +133,6 @@ def zeroed(ledger: Ledger, taken: np.ndarray) -> Ledger:
     """``ledger`` with the entries where ``taken`` is True paying nothing."""
     if not taken.any():
         return ledger
-    respect = np.where(taken, 0, ledger.respect).astype(ledger.respect.dtype)
+    respect: Any = np.where(taken, 0, ledger.respect).astype(ledger.respect.dtype)
     origin = np.where(taken, 0, ledger.origin).astype(np.int8)
     return ledger.with_respect(respect, origin)
