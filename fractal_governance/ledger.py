@@ -68,6 +68,11 @@ class Ledger:
     level_respect : int64 array or None
         For an aligned ledger whose Respect is ``level_respect[level]`` at every attendance:
         that lookup (sums then follow from level counts).
+    team : int64 array or None
+        The team (index into ``Measurements.team_names``, -1 for none) that each award also
+        credits with the same Respect; None: the team of the award's attendance (awards to
+        absent members credit no team). The Genesis fractal paid each team as much as each
+        of its members from the week they joined it, also in weeks they were absent.
     """
 
     member: IntArray
@@ -76,6 +81,7 @@ class Ledger:
     origin: npt.NDArray[np.int8]
     attendance: IntArray | None = None
     level_respect: IntArray | None = None
+    team: IntArray | None = None
 
     @classmethod
     def aligned(
@@ -121,6 +127,16 @@ class Ledger:
         total = self.respect.sum()
         return int(total) if self.is_integral else float(total)
 
+    def team_of(self, measurements: Measurements) -> IntArray:
+        """The team each entry credits (-1 for none)."""
+        if self.team is not None:
+            return self.team
+        attendance = self.attendance_of(measurements)
+        if self.attendance is None:
+            return measurements.att_team
+        teams = measurements.att_team
+        return np.where(attendance >= 0, teams[np.maximum(attendance, 0)], -1).astype(np.int64)
+
     def attendance_of(self, measurements: Measurements) -> IntArray:
         """Attendance index of each entry (-1 for absent members)."""
         if self.attendance is None:
@@ -136,6 +152,9 @@ class Ledger:
     def concat(self, other: Ledger, measurements: Measurements) -> Ledger:
         """This ledger's entries followed by ``other``'s (no longer aligned)."""
         respect_dtype = np.result_type(self.respect.dtype, other.respect.dtype)
+        team = None
+        if self.team is not None or other.team is not None:
+            team = np.concatenate([self.team_of(measurements), other.team_of(measurements)])
         return Ledger(
             member=np.concatenate([self.member, other.member]),
             meeting=np.concatenate([self.meeting, other.meeting]),
@@ -144,6 +163,7 @@ class Ledger:
             attendance=np.concatenate(
                 [self.attendance_of(measurements), other.attendance_of(measurements)]
             ),
+            team=team,
         )
 
     # -- views -------------------------------------------------------------------------
@@ -181,7 +201,9 @@ class Ledger:
         """The awards of chronological ``meetings`` of ``source``, renumbered for ``target``
         (the measurements of a window of those meetings). Awards to members absent from the
         whole window are kept with ``attendance`` -1 when ``target`` knows the member;
-        raises ValueError otherwise (the window cannot show them)."""
+        raises ValueError otherwise (the window cannot show them). Teams credited by name
+        (``team``) keep their credit when the window names the team; a team that no
+        attendee of the window belongs to cannot be shown there and loses it."""
         keep = np.isin(self.meeting, meetings)
         member_code = target.member_ids.get_indexer(source.member_ids.take(self.member[keep]))
         if (member_code < 0).any():
@@ -208,4 +230,16 @@ class Ledger:
             respect=self.respect[keep],
             origin=self.origin[keep],
             attendance=attendance,
+            team=self._team_in(source, target, keep),
         )
+
+    def _team_in(
+        self, source: Measurements, target: Measurements, keep: npt.NDArray[np.bool_]
+    ) -> IntArray | None:
+        """The kept entries' team codes renumbered for ``target`` (by team name)."""
+        if self.team is None:
+            return None
+        team = self.team[keep]
+        names = source.team_names.take(np.maximum(team, 0))
+        renumbered = target.team_names.get_indexer(names)
+        return np.where(team >= 0, renumbered, -1).astype(np.int64)

@@ -19,6 +19,7 @@ import numpy.typing as npt
 __all__ = [
     "DOUBLED",
     "GENESIS",
+    "GOLDEN_RATIO",
     "OPTIMISM",
     "RespectSchedule",
     "fibonacci",
@@ -276,9 +277,51 @@ DOUBLED = RespectSchedule.doubled()
 """The Optimism schedule doubled (ZAO Fractal): 10, 16, 26, 42, 68, 110."""
 
 
-def respect(rank: int) -> int:
-    """Return the Respect the Genesis schedule awards ``rank``: ``fibonacci(rank + 2)``.
+GOLDEN_RATIO = (np.sqrt(5) + 1) / 2
+"""The golden ratio, ``(1 + sqrt(5)) / 2``."""
 
-    ``ValueError`` for ranks below 1.
+
+def respect(
+    level: Any,
+    bias: float = 2,
+    *,
+    golden_ratio: float = GOLDEN_RATIO,
+    include_second_term: bool = True,
+) -> Any:
+    """Return the Respect of ``level``: the Fibonacci number ``F(level + bias)``.
+
+    With one whole-number argument this is the Genesis schedule, exactly:
+    ``respect(3) == 5`` (an int; ``ValueError`` for levels below 1).
+
+    Otherwise (a fractional level or an array of them, another ``bias``, or a keyword) it
+    is the continuous Fibonacci function of Binet's formula,
+    ``(g ** x - cos(pi * x) * g ** -x) / sqrt(5)`` with ``x = level + bias`` and ``g`` the
+    golden ratio, as a float or an array; ``include_second_term=False`` drops the second
+    term. Fractally White Paper Addendum 1 pays a weighted mean level this way (with
+    ``bias=0`` and without the second term). The keywords are those of the upstream
+    project's ``fractal_governance.math.respect``.
+
+    Examples
+    --------
+    >>> respect(3)
+    5
+    >>> round(respect(3.0), 12)
+    5.0
+    >>> round(respect(2.5, bias=0, include_second_term=False), 6)
+    1.489307
     """
-    return GENESIS.respect(rank)
+    exact = (
+        bias == 2
+        and golden_ratio == GOLDEN_RATIO
+        and include_second_term
+        and isinstance(level, (int, np.integer))
+        and not isinstance(level, bool)
+    )
+    if exact:
+        return GENESIS.respect(level)
+    x = np.asarray(level, dtype=np.float64) + bias
+    value = np.power(golden_ratio, x)
+    if include_second_term:
+        value = value - np.cos(x * np.pi) * np.power(golden_ratio, -x)
+    value = value / np.sqrt(5)
+    return float(value) if np.ndim(value) == 0 else value

@@ -178,19 +178,28 @@ class Tables:
 
     @cached_property
     def team_sums(self) -> dict[str, npt.NDArray[Any]]:
-        """Per (team, meeting date) with Respect tied to team members' attendance: team
-        codes, date codes and Respect (awards to absent members belong to no team)."""
-        m = self.measurements
-        with_team = np.flatnonzero(m.att_team >= 0)
+        """Per (team, meeting date) with Respect credited to the team: team codes, date
+        codes and Respect. By default a team earns the Respect tied to its members'
+        attendance (awards to absent members belong to no team); a ledger with ``team``
+        names the team each award credits."""
+        m, ledger = self.measurements, self.ledger
         date_code, dates = m.date_codes
-        meeting = m.att_order[with_team]
-        team = m.att_team[with_team]
+        if ledger.team is None:  # each award credits the team of its attendance
+            with_team = np.flatnonzero(m.att_team >= 0)
+            meeting = m.att_order[with_team]
+            team = m.att_team[with_team]
+            respect = self.attendance_respect[with_team]
+        else:  # awards name the team they credit (also for absent members)
+            with_team = np.flatnonzero(ledger.team >= 0)
+            meeting = ledger.meeting[with_team]
+            team = ledger.team[with_team]
+            respect = ledger.respect[with_team]
         width = np.int64(max(len(dates), 1))
         inverse, keys = kernels.dense_codes(team * width + date_code[meeting])
         return {
             "team": keys // width,
             "date": keys % width,
-            "respect": _sum_by(inverse, self.attendance_respect[with_team], len(keys)),
+            "respect": _sum_by(inverse, respect, len(keys)),
         }
 
     @cached_property
