@@ -211,3 +211,12 @@ def test_ledger_totals_agree_everywhere(frame: pd.DataFrame, window: int, cut: i
         )
         assert (ledger["Respect"] > 0).all()
         assert set(ledger["Origin"]) <= set(awards.ORIGINS)
+
+
+def test_a_programming_error_in_a_policy_is_not_reported_as_bad_input() -> None:
+    class Broken(ScheduleRespect):
+        def ledger(self, measurements: object) -> awards.Ledger:  # type: ignore[override]
+            return {}["no such key"]  # a bug, not bad data
+
+    with pytest.raises(KeyError, match="no such key"):
+        build(Broken(GENESIS))
