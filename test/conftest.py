@@ -56,3 +56,51 @@ def genesis_dir() -> Path:
             f"{REPO.parent / 'shared' / 'data' / 'genesis'}"
         )
     return folder
+
+
+# -- the registry's layout: <data dir>/<dataset name>/<file> ---------------------------------
+
+GENESIS_RECORD_FILES = (
+    "genesis-weekly_measurements.csv",
+    "genesis-account_status.csv",
+    "genesis-teams.csv",
+    "genesis-late_consensus.csv",
+)
+ADDENDUM_1_SPREADSHEET = "Stats_post-Aug_6_Dist_Portions.csv"
+
+
+def find_dataset_dir(name: str, files: tuple[str, ...]) -> Path | None:
+    """The folder ``<data dir>/<name>`` holding ``files`` (data dir:
+    ``$FRACTAL_GOVERNANCE_DATA_DIR``, else ``../shared/data``), or None."""
+    candidates = []
+    if os.environ.get("FRACTAL_GOVERNANCE_DATA_DIR"):
+        candidates.append(Path(os.environ["FRACTAL_GOVERNANCE_DATA_DIR"]) / name)
+    candidates.append(REPO.parent / "shared" / "data" / name)
+    for folder in candidates:
+        if all((folder / file).is_file() for file in files):
+            return folder
+    return None
+
+
+def _dataset_dir(name: str, files: tuple[str, ...]) -> Path:
+    folder = find_dataset_dir(name, files)
+    if folder is None:
+        pytest.skip(
+            f"{name} data not found: set FRACTAL_GOVERNANCE_DATA_DIR to a folder with "
+            f"{name}/{', '.join(files)}, or place them in {REPO.parent / 'shared' / 'data' / name}"
+        )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def genesis_record_dir() -> Path:
+    """The complete Genesis record (meetings 1-30: the four files of the upstream at
+    916618a); skips the test when it is absent."""
+    return _dataset_dir("genesis", GENESIS_RECORD_FILES)
+
+
+@pytest.fixture(scope="session")
+def addendum_1_spreadsheet() -> Path:
+    """Team fractally's spreadsheet extract of weighted-mean Respect (meetings 23-30);
+    skips the test when it is absent."""
+    return _dataset_dir("genesis-addendum-1", (ADDENDUM_1_SPREADSHEET,)) / ADDENDUM_1_SPREADSHEET

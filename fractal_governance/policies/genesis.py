@@ -340,11 +340,16 @@ class Addendum1Respect(RespectPolicy):
         with np.errstate(invalid="ignore", divide="ignore"):
             per_weight = np.where(total > 0, minted / total, 0.0)
         tokens = weight * per_weight[cells.meeting]
+        # absent members whose weight a rule took away get no entry (nothing to show)
+        keep = (tokens > 0) | (cells.attendance >= 0)
+        if not keep.all():
+            tokens, team = tokens[keep], team[keep]
+            cells = WeightedMeanCells(*(part[keep] for part in cells))
         return Ledger(
             member=cells.member,
             meeting=cells.meeting,
             respect=tokens,
-            origin=np.where(tokens > 0, ledger.origin, awards.NONE).astype(np.int8),
+            origin=np.where(tokens > 0, awards.ROLLING, awards.NONE).astype(np.int8),
             attendance=cells.attendance,
             team=team,
         )
