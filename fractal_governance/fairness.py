@@ -102,17 +102,20 @@ def top_share(values: npt.ArrayLike, fraction: float) -> float:
     return float(top.sum()) / total
 
 
-def nakamoto_coefficient(values: npt.ArrayLike) -> int:
-    """Fewest members who together hold more than half of all Respect.
+def nakamoto_coefficient(values: npt.ArrayLike, threshold: float = 0.5) -> int:
+    """Fewest members who together hold more than ``threshold`` of all Respect.
 
+    ``threshold`` is a share in (0, 1); the default 0.5 asks for more than half.
     0 for no members or when nobody holds any Respect.
     """
+    if not (0 < threshold < 1):
+        raise ValueError(f"threshold must be in (0, 1), got {threshold}")
     array = _holdings(values)
     total = float(array.sum())
     if array.size == 0 or total == 0:
         return 0
     running = np.cumsum(np.sort(array)[::-1])
-    return int(np.argmax(2.0 * running > total)) + 1
+    return int(np.argmax(running > threshold * total)) + 1
 
 
 def lorenz_curve(values: npt.ArrayLike) -> pd.DataFrame:
