@@ -1,8 +1,9 @@
 """The ``fractal-governance`` command line (also ``python -m fractal_governance``).
 
-Commands: ``summary``, ``leaderboard``, ``validate``, ``plot``, ``report``, ``simulate``,
-``fetch`` and ``dashboard``; ``fractal-governance COMMAND --help`` describes each. Every command
-is a thin layer over the library, making the same calls as the dashboard and the notebooks.
+Commands: ``summary``, ``leaderboard``, ``measurement-quality``, ``validate``, ``plot``,
+``report``, ``simulate``, ``fetch`` and ``dashboard``; ``fractal-governance COMMAND --help``
+describes each. Every command is a thin layer over the library, making the same calls as the
+dashboard and the notebooks.
 
 Conventions:
 
@@ -195,6 +196,20 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_format(sub)
 
     sub = add(
+        "measurement-quality",
+        _cmd_measurement_quality,
+        "Print how accurately and precisely members rank each other: the members by "
+        "precision and the correlations with attendance and mean level.",
+        data=True,
+    )
+    sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
+    sub.add_argument(
+        "--without-self", action="store_true", help="leave out self-measurement (default: in)"
+    )
+    sub.add_argument("--top", type=_positive_int, metavar="N", help="only the first N places")
+    _add_format(sub)
+
+    sub = add(
         "validate",
         _cmd_validate,
         "Check that a dataset can be analysed and print its data-quality report. "
@@ -251,6 +266,20 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     else:
         sub.add_argument("name", metavar="NAME", help="the registry dataset")
 
+    sub = add(
+        "export",
+        _cmd_export,
+        "Write a dataset's Respect ledger as an ORDAO awards export (CSV), with a names file "
+        "(FILE's stem + .names.csv) when members have display names of their own.",
+        data=True,
+    )
+    sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
+    sub.add_argument(
+        "--format", choices=("ordao",), default="ordao", help="the layout (default: ordao)"
+    )
+    sub.add_argument("--out", required=True, type=Path, metavar="FILE", help="the CSV file")
+    _add_force(sub)
+
     sub = add("dashboard", _cmd_dashboard, "Serve the Streamlit dashboard on 127.0.0.1.")
     sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
     sub.add_argument("--port", type=_port, metavar="P", help="TCP port (default 8501)")
@@ -288,6 +317,46 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
         _write_stdout(_text_table(board) + "\n")
     else:
         _emit(board, args.format)
+    return EXIT_OK
+
+
+def _cmd_measurement_quality(args: argparse.Namespace) -> int:
+    """Table: the leaderboard and the correlations; CSV: the leaderboard; JSON: both."""
+    from fractal_governance import measurement_quality as mq
+    from fractal_governance import texts
+
+    dataset = _load(args.data, profile=_profile(args))
+    include_self = not args.without_self
+    quality = mq.MeasurementQuality.from_dataset(dataset)
+    board = quality.leaderboard(include_self).rename_axis("Position").reset_index()
+    if args.top is not None:
+        board = board.head(args.top)
+    fits = quality.correlations(include_self)
+    if args.format == "csv":
+        _emit(board, "csv")
+    elif args.format == "json":
+        import json
+
+        document = {
+            "include_self": include_self,
+            "leaderboard": json.loads(board.to_json(orient="records")),
+            "correlations": json.loads(fits.to_json(orient="records")),
+        }
+        _write_stdout(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        shown = fits.assign(
+            **{
+                name: fits[name].map(texts.format_coefficient)
+                for name in (mq.R, mq.SLOPE, mq.INTERCEPT, mq.SLOPE_STANDARD_ERROR)
+            },
+            **{mq.P_VALUE: fits[mq.P_VALUE].map(lambda p: texts.MISSING if p != p else f"{p:.2g}")},
+        )
+        setting = "with" if include_self else "without"
+        _write_stdout(
+            f"{_heading(dataset)}\nMeasurement quality {setting} self-measurement. "
+            f"{mq.LEADERBOARD_DESCRIPTION}\n\n{_text_table(board)}\n\n"
+            f"Correlations. {mq.CORRELATION_DESCRIPTION}\n\n{_text_table(shown)}\n"
+        )
     return EXIT_OK
 
 
@@ -372,6 +441,29 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             out, lambda path: simulation.write_csv(frame, path), force=args.force
         )
     _write_stdout(f"{out}\n")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from fractal_governance.export import names_path_for, ordao_frames
+
+    out: Path = args.out
+    names_out = names_path_for(out)
+    _check_target(out, force=args.force)
+    frame, names = ordao_frames(_load(args.data, profile=_profile(args)))
+    if len(names):
+        _check_target(names_out, force=args.force)
+    _write_file_atomically(
+        out, lambda path: frame.to_csv(path, index=False, lineterminator="\n"), force=args.force
+    )
+    _write_stdout(f"{out}\n")
+    if len(names):
+        _write_file_atomically(
+            names_out,
+            lambda path: names.to_csv(path, index=False, lineterminator="\n"),
+            force=args.force,
+        )
+        _write_stdout(f"{names_out}\n")
     return EXIT_OK
 
 

@@ -54,8 +54,21 @@ from fractal_governance.columns import (
     TEAM_NAME,
 )
 from fractal_governance.dataset import Dataset
+from fractal_governance.measurement_quality import (
+    ACCURACY,
+    MEAN_LEVEL,
+    PRECISION,
+    MeasurementQuality,
+)
 
-__all__ = ["DATE_FORMAT", "FIGSIZE", "NO_TEAMS_NOTE", "PLOT_NAMES", "Plots"]
+__all__ = [
+    "DATE_FORMAT",
+    "FIGSIZE",
+    "MEASUREMENT_PLOT_NAMES",
+    "NO_TEAMS_NOTE",
+    "PLOT_NAMES",
+    "Plots",
+]
 
 #: Names of the figure properties of :class:`Plots`, in display order.
 PLOT_NAMES: tuple[str, ...] = (
@@ -71,6 +84,19 @@ PLOT_NAMES: tuple[str, ...] = (
     "respect_lorenz_curve",
     "gini_vs_time",
     "member_respect_leaderboard",
+)
+
+#: Names of the measurement-quality figure properties of :class:`Plots`, in display order.
+#: They are kept apart from :data:`PLOT_NAMES` (what ``save_all``, the report and the ``plot``
+#: command produce by default): ``figure(name)`` and ``save_all(..., names=...)`` accept them.
+MEASUREMENT_PLOT_NAMES: tuple[str, ...] = (
+    "measurement_quality_by_member",
+    "measurement_accuracy_distribution",
+    "measurement_precision_distribution",
+    "measurement_accuracy_vs_attendance",
+    "measurement_precision_vs_attendance",
+    "measurement_accuracy_vs_mean_level",
+    "measurement_precision_vs_mean_level",
 )
 
 #: Format of dates on x-axes, e.g. ``Feb 26 2022``.
@@ -125,21 +151,32 @@ class Plots:
         return cls(dataset=Dataset.from_csv(path, **kwargs))
 
     def figure(self, name: str) -> Figure:
-        """Return the figure called ``name`` (one of :data:`PLOT_NAMES`)."""
-        if name not in PLOT_NAMES:
-            raise KeyError(f"unknown plot {name!r}; expected one of {', '.join(PLOT_NAMES)}")
+        """Return the figure called ``name`` (one of :data:`PLOT_NAMES` or
+        :data:`MEASUREMENT_PLOT_NAMES`)."""
+        if name not in PLOT_NAMES and name not in MEASUREMENT_PLOT_NAMES:
+            raise KeyError(
+                f"unknown plot {name!r}; expected one of "
+                f"{', '.join((*PLOT_NAMES, *MEASUREMENT_PLOT_NAMES))}"
+            )
         figure: Figure = getattr(self, name)
         return figure
 
-    def save_all(self, directory: str | os.PathLike[str], format: str = "png") -> list[Path]:
+    def save_all(
+        self,
+        directory: str | os.PathLike[str],
+        format: str = "png",
+        *,
+        names: Sequence[str] | None = None,
+    ) -> list[Path]:
         """Write every figure to ``directory`` as ``<property name>.<format>``.
 
-        The directory is created if needed. Returns the written paths in :data:`PLOT_NAMES` order.
+        The directory is created if needed. ``names`` (default :data:`PLOT_NAMES`) chooses the
+        figures, e.g. :data:`MEASUREMENT_PLOT_NAMES`. Returns the written paths in that order.
         """
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
         paths = []
-        for name in PLOT_NAMES:
+        for name in PLOT_NAMES if names is None else names:
             path = target / f"{name}.{format}"
             self.figure(name).savefig(path, format=format)
             paths.append(path)
@@ -505,6 +542,137 @@ class Plots:
         ax.invert_yaxis()
         ax.margins(x=0.1)
         return figure
+
+    # ----------------------------------------------------------------------------------------
+    # Measurement quality (see fractal_governance.measurement_quality)
+
+    @functools.cached_property
+    def measurement_quality(self) -> MeasurementQuality:
+        """The measurement-quality tables the figures below draw."""
+        return MeasurementQuality.from_dataset(self.dataset)
+
+    @functools.cached_property
+    def measurement_quality_by_member(self) -> Figure:
+        """Every member's accuracy, sorted, with precision as error bars; without and with
+        self-measurement."""
+        figure, ax = _new_figure(
+            "Measurement Uncertainty per Member",
+            "Member (sorted by accuracy)",
+            "Level difference: accuracy ± precision",
+        )
+        ax.axhline(0.0, color="0.5", linewidth=0.8)
+        for include_self in (False, True):
+            table = self.measurement_quality.members(include_self)
+            table = table[table[ACCURACY].notna()].sort_values(ACCURACY, kind="stable")
+            ax.errorbar(
+                np.arange(len(table), dtype="float64"),
+                table[ACCURACY].to_numpy("float64"),
+                yerr=table[PRECISION].to_numpy("float64"),
+                fmt="o",
+                markersize=3,
+                alpha=0.5,
+                color=_SELF_COLORS[include_self],
+                label=_self_label(include_self),
+            )
+        ax.legend(loc="upper left")
+        return figure
+
+    @functools.cached_property
+    def measurement_accuracy_distribution(self) -> Figure:
+        """Histogram of accuracy, without and with self-measurement, with normal fits."""
+        return self._measurement_distribution(ACCURACY)
+
+    @functools.cached_property
+    def measurement_precision_distribution(self) -> Figure:
+        """Histogram of precision, without and with self-measurement, with normal fits."""
+        return self._measurement_distribution(PRECISION)
+
+    @functools.cached_property
+    def measurement_accuracy_vs_attendance(self) -> Figure:
+        """Accuracy against attendance count, with the least-squares lines."""
+        return self._measurement_correlation(ACCURACY, ATTENDANCE_COUNT)
+
+    @functools.cached_property
+    def measurement_precision_vs_attendance(self) -> Figure:
+        """Precision against attendance count, with the least-squares lines."""
+        return self._measurement_correlation(PRECISION, ATTENDANCE_COUNT)
+
+    @functools.cached_property
+    def measurement_accuracy_vs_mean_level(self) -> Figure:
+        """Accuracy against mean level, with the least-squares lines."""
+        return self._measurement_correlation(ACCURACY, MEAN_LEVEL)
+
+    @functools.cached_property
+    def measurement_precision_vs_mean_level(self) -> Figure:
+        """Precision against mean level, with the least-squares lines."""
+        return self._measurement_correlation(PRECISION, MEAN_LEVEL)
+
+    def _measurement_distribution(self, quantity: str) -> Figure:
+        """Density histograms of ``quantity`` with the normal distribution of the same mean
+        and (sample) standard deviation drawn over each."""
+        figure, ax = _new_figure(
+            f"Distribution of {quantity}", f"{quantity} (level difference)", "Density"
+        )
+        series = [
+            self.measurement_quality.members(include_self)[quantity].dropna().to_numpy("float64")
+            for include_self in (False, True)
+        ]
+        every = np.concatenate(series)
+        if not every.size:
+            _note(ax, "No member shared a group with a colleague.")
+            return figure
+        low, high = float(every.min()), float(every.max())
+        if high == low:
+            low, high = low - 0.5, high + 0.5
+        bins = np.linspace(low, high, 31)
+        grid = np.linspace(low, high, 200)
+        for include_self, values in zip((False, True), series, strict=True):
+            color = _SELF_COLORS[include_self]
+            mean = float(values.mean()) if values.size else float("nan")
+            sd = float(values.std(ddof=1)) if values.size > 1 else float("nan")
+            label = f"{_self_label(include_self)}: mean {mean:.3f}, sd {sd:.3f}"
+            ax.hist(values, bins=bins.tolist(), density=True, alpha=0.45, color=color, label=label)
+            if np.isfinite(sd) and sd > 0:
+                density = np.exp(-0.5 * ((grid - mean) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
+                ax.plot(grid, density, color=color)
+        ax.legend(loc="upper right")
+        return figure
+
+    def _measurement_correlation(self, quantity: str, predictor: str) -> Figure:
+        """Members' ``quantity`` against ``predictor``, with each series' least-squares line
+        and Pearson's r and p-value in its label."""
+        label_of = {ATTENDANCE_COUNT: "Attendance Count", MEAN_LEVEL: "Mean Level"}
+        figure, ax = _new_figure(
+            f"{quantity} vs {label_of[predictor]}", label_of[predictor], quantity
+        )
+        if predictor == ATTENDANCE_COUNT:
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        for include_self in (False, True):
+            quality = self.measurement_quality
+            table = quality.members(include_self)
+            fits = quality.correlations(include_self)
+            fit = fits[(fits["Quantity"] == quantity) & (fits["Predictor"] == predictor)].iloc[0]
+            color = _SELF_COLORS[include_self]
+            x = table[predictor].to_numpy("float64")
+            y = table[quantity].to_numpy("float64")
+            label = _self_label(include_self)
+            if np.isfinite(fit["R"]):
+                label += f": r = {fit['R']:.3f} (p = {fit['PValue']:.2g})"
+            ax.scatter(x, y, s=14, alpha=0.45, color=color, label=label)
+            if np.isfinite(fit["Slope"]):
+                finite = np.isfinite(x) & np.isfinite(y)
+                line_x = np.array([x[finite].min(), x[finite].max()])
+                ax.plot(line_x, fit["Slope"] * line_x + fit["Intercept"], color=color)
+        ax.legend(loc="upper right")
+        return figure
+
+
+# Colours of the series without and with self-measurement.
+_SELF_COLORS = {False: "C0", True: "C1"}
+
+
+def _self_label(include_self: bool) -> str:
+    return "with self-measurement" if include_self else "without self-measurement"
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,503 @@
+"""Measurement quality: how accurately and precisely the members of a fractal rank each other.
+
+A consensus level is a measurement made by a small group. This module asks, for every member
+A, whether the colleagues A shared groups with were ranked differently when A was in the
+group than they were over all their groups. It is a model-independent method (it needs the
+levels only, no model of how members behave or of Respect).
+
+The method, for a member A:
+
+1. For every colleague B who shared at least one group with A, take the mean and the spread
+   of B's levels in the groups A was in (``mean_AB``, ``sd_AB``), and the mean and spread of
+   B's levels over all of B's groups (``mean_B``, ``sd_B``). Their difference is one
+   measurement uncertainty ``mean_AB - mean_B`` with the spread ``sqrt(sd_AB**2 + sd_B**2)``
+   (the two spreads added in quadrature, as for independent values).
+2. A's measurement uncertainty is the mean of these differences over all colleagues B: the
+   mean difference is A's **accuracy** (0: A's groups rank colleagues as everyone does), and
+   the spread of that mean, ``sqrt(sum of the squared spreads) / k`` over A's ``k`` terms, is
+   A's **precision** (smaller is better).
+3. With self-measurement, A's own levels are one more term. It is zero with no spread by
+   construction (A's levels in the groups A was in are all of A's levels), so including it
+   shrinks accuracy and precision by ``k / (k + 1)``.
+
+Estimator
+    Spreads are *population* standard deviations (``ddof = 0``: divided by the number of
+    levels, like ``numpy.std``), so a colleague seen once has spread 0 in A's groups. Means
+    and spreads use every row with a level and a group, **both rounds** of a two-round
+    meeting (each round's group measured the member again). A row without a level still puts
+    its member in the group, as an observer of the others (in a two-round meeting the members
+    who advance have no level in round 1, yet they ranked that group); a row without a group
+    is left out.
+
+Grouping
+    A group is keyed by (meeting, round, group): group numbers restart in each round, so two
+    rows of the same meeting and group number but different rounds were in different groups.
+
+Differences from the upstream project (``fractal_governance.measurement_uncertainty`` of
+matt-langston/fractal_governance, whose names and semantics
+:mod:`fractal_governance.measurement_uncertainty` keeps):
+
+- the upstream keys a group by (meeting, group) only, which merges the two rounds' groups of
+  a two-round meeting into one (its record then had one round per meeting);
+- it dropped rows without a level before grouping, so a member who advanced to round 2
+  did not observe their round-1 group; here they do;
+- it collected each colleague's levels in a set of (member, level, meeting, group), so a
+  member listed twice under one key with the same level counted once; here every row counts;
+- it looped over members in Python and propagated each value with the ``uncertainties``
+  package. Here the (member x member) co-membership table of counts, sums and sums of squares
+  of levels is one sparse matrix product (``scipy.sparse``) over a (member x group) table, and
+  the per-member means are weighted counts (``numpy.bincount``): no loop over members. The
+  arithmetic is the ``uncertainties`` package's first-order propagation for independent
+  values, which is exact for sums and differences.
+
+Attendance count and mean level (the predictors of the correlations) are the core's: meetings
+attended, and the mean of the level that decided each meeting (:mod:`fractal_governance.
+measurements`), as in ``Dataset.df_member_summary_stats_by_member_id``.
+
+Examples
+--------
+>>> from fractal_governance import datasets
+>>> quality = MeasurementQuality.from_dataset(datasets.load("demo"))  # doctest: +SKIP
+>>> quality.leaderboard(include_self=False).head()  # doctest: +SKIP
+>>> quality.correlations(include_self=False)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from fractal_governance import _kernels as kernels
+from fractal_governance import columns as col
+
+if TYPE_CHECKING:
+    from fractal_governance.dataset import Dataset
+    from fractal_governance.measurements import Measurements
+
+__all__ = [
+    "ACCURACY",
+    "CAPTIONS",
+    "COLLEAGUE_COUNT",
+    "CORRELATION_COLUMNS",
+    "CORRELATION_DESCRIPTION",
+    "EXPLANATION",
+    "INTERCEPT",
+    "LEADERBOARD_DESCRIPTION",
+    "MEAN_LEVEL",
+    "MEASUREMENT_COUNT",
+    "MEMBER_COUNT",
+    "PRECISION",
+    "PREDICTOR",
+    "PREDICTORS",
+    "P_VALUE",
+    "QUANTITIES",
+    "QUANTITY",
+    "SLOPE",
+    "SLOPE_STANDARD_ERROR",
+    "GroupRows",
+    "MeasurementQuality",
+    "PairTable",
+    "R",
+    "correlations",
+    "group_rows",
+    "leaderboard",
+    "member_quality",
+    "pair_table",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+# -- column names -------------------------------------------------------------------------------
+ACCURACY = "Accuracy"
+PRECISION = "Precision"
+COLLEAGUE_COUNT = "ColleagueCount"
+"""Colleagues (other members) who shared at least one group with the member."""
+MEASUREMENT_COUNT = "MeasurementCount"
+"""Levels of those colleagues (and, with self-measurement, of the member) that entered."""
+MEAN_LEVEL = "MeanLevel"
+
+QUANTITIES = (ACCURACY, PRECISION)
+PREDICTORS = (col.ATTENDANCE_COUNT, MEAN_LEVEL)
+
+QUANTITY = "Quantity"
+PREDICTOR = "Predictor"
+R = "R"
+P_VALUE = "PValue"
+SLOPE = "Slope"
+INTERCEPT = "Intercept"
+SLOPE_STANDARD_ERROR = "SlopeStandardError"
+MEMBER_COUNT = "MemberCount"
+CORRELATION_COLUMNS = (
+    QUANTITY,
+    PREDICTOR,
+    R,
+    P_VALUE,
+    SLOPE,
+    INTERCEPT,
+    SLOPE_STANDARD_ERROR,
+    MEMBER_COUNT,
+)
+
+# -- what the front ends say (texts.py holds the shared formats) --------------------------------
+EXPLANATION = (
+    "How good are the levels the groups agree on? For each member, we look at every colleague "
+    "they shared a group with and compare the colleague's levels in those groups with the "
+    "colleague's levels over all their groups. The average difference is the member's "
+    "**accuracy**: near 0 means that groups with this member rank people as every other group "
+    "does; a positive value means colleagues were ranked higher when this member was in the "
+    "group. The uncertainty of that average is the member's **precision**: smaller is better, "
+    "and it shrinks as a member meets more colleagues. Self-measurement adds the member's own "
+    "levels, which agree with themselves by definition, so it pulls both numbers towards 0. "
+    "Spreads are population standard deviations; a group is one round's group of one meeting."
+)
+LEADERBOARD_DESCRIPTION = (
+    "Members by precision (smallest first); ties by accumulated Respect, then attendance. "
+    "Members who never shared a group with a colleague have no precision and come last."
+)
+CORRELATION_DESCRIPTION = (
+    "Pearson correlation of each member's accuracy and precision with their attendance count "
+    "and mean level, with its two-sided p-value and the least-squares line."
+)
+CAPTIONS: dict[str, str] = {
+    "measurement_quality_by_member": (
+        "Accuracy of every member (sorted), with precision as error bars, with and without "
+        "self-measurement."
+    ),
+    "measurement_accuracy_distribution": "Distribution of accuracy, with a normal fit.",
+    "measurement_precision_distribution": "Distribution of precision, with a normal fit.",
+    "measurement_accuracy_vs_attendance": "Accuracy against attendance count.",
+    "measurement_precision_vs_attendance": "Precision against attendance count.",
+    "measurement_accuracy_vs_mean_level": "Accuracy against mean level.",
+    "measurement_precision_vs_mean_level": "Precision against mean level.",
+}
+"""Caption of each measurement-quality figure of :class:`fractal_governance.plots.Plots`."""
+
+
+# -- group keys and the co-membership table -----------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupRows:
+    """The rows in a group: one entry per row with a group.
+
+    ``member``: member code (``Measurements.member_ids`` order); ``group``: dense code of the
+    (meeting, round, group) key; ``level``: the level (0 where ``has_level`` is false).
+    """
+
+    member: IntArray
+    group: IntArray
+    level: IntArray
+    has_level: npt.NDArray[np.bool_]
+    member_count: int
+    group_count: int
+
+
+def group_rows(measurements: Measurements, *, rounds: bool = True) -> GroupRows:
+    """The rows of ``measurements`` in a group, each with its (meeting, round, group) code.
+
+    ``rounds=False`` keys a group by (meeting, group) only, as the upstream did: it merges
+    the groups of different rounds that share a number (for comparison only).
+    """
+    table = measurements.table
+    frame = table.frame
+    group = frame[col.GROUP].to_numpy(dtype=np.int64, na_value=-1)
+    keep = group >= 0
+    everything = bool(keep.all())
+    rows = None if everything else np.flatnonzero(keep)
+
+    def take(values: npt.NDArray[Any]) -> IntArray:
+        values = values.astype(np.int64, copy=False)
+        return values if rows is None else values[rows]
+
+    parts = [take(table.meetings[0])]
+    if rounds and table.has_rounds:
+        round_codes = kernels.dense_codes(frame[col.ROUND].to_numpy(dtype=np.int64))[0]
+        parts.append(take(round_codes))
+    parts.append(take(group))
+    codes, labels = kernels.dense_codes(kernels.combined_key(parts))
+    return GroupRows(
+        member=take(measurements.row_member),
+        group=codes,
+        level=take(measurements.row_level),
+        has_level=(
+            measurements.row_has_level if rows is None else measurements.row_has_level[rows]
+        ),
+        member_count=measurements.member_count,
+        group_count=len(labels),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class PairTable:
+    """The sparse (observer x measured member) co-membership table, as coordinate arrays.
+
+    One entry per pair (A, B) where B has a level in a group A was in, B = A included (the
+    diagonal: B over all of B's groups). ``count``: B's levels in the groups A was in;
+    ``total`` and ``squares``: their sum and sum of squares. ``present``: members with a row
+    in a group.
+    """
+
+    observer: IntArray
+    measured: IntArray
+    count: FloatArray
+    total: FloatArray
+    squares: FloatArray
+    present: npt.NDArray[np.bool_]
+    member_count: int
+
+
+def pair_table(rows: GroupRows) -> PairTable:
+    """The co-membership table of ``rows``: three sparse products ``P @ X.T``.
+
+    ``P`` is the (member x group) indicator of presence, ``X`` the (member x group) table of
+    level counts, sums or sums of squares. The three ``X`` have the same non-zero pattern
+    (levels are at least 1), so the products share theirs and line up entry by entry.
+    """
+    import scipy.sparse as sparse  # imported here: slow to import, needed by this step only
+
+    shape = (rows.member_count, rows.group_count)
+    measured = None if rows.has_level.all() else np.flatnonzero(rows.has_level)
+
+    def table(values: FloatArray, *, every_row: bool = False) -> Any:
+        member, group = rows.member, rows.group
+        if measured is not None and not every_row:
+            member, group = member[measured], group[measured]
+        matrix = sparse.coo_matrix((values, (member, group)), shape=shape).tocsr()
+        matrix.sum_duplicates()
+        return matrix
+
+    level = rows.level.astype(np.float64)
+    if measured is not None:
+        level = level[measured]
+    counts = table(np.ones(len(level)))
+    presence = table(np.ones(len(rows.member)), every_row=True)
+    presence.data[:] = 1.0  # a member listed twice in a group is still one observer
+    products = []
+    for values in (counts, table(level), table(level * level)):
+        product = (presence @ values.T).tocsr()
+        product.sort_indices()
+        products.append(product)
+    count, total, squares = products
+    for other in (total, squares):
+        if not (
+            np.array_equal(other.indptr, count.indptr)
+            and np.array_equal(other.indices, count.indices)
+        ):  # pragma: no cover - cannot happen with positive levels
+            raise AssertionError("co-membership products differ in structure")
+    observer = np.repeat(
+        np.arange(rows.member_count, dtype=np.int64), np.diff(count.indptr).astype(np.int64)
+    )
+    return PairTable(
+        observer=observer,
+        measured=count.indices.astype(np.int64),
+        count=count.data,
+        total=total.data,
+        squares=squares.data,
+        present=np.bincount(rows.member, minlength=rows.member_count) > 0,
+        member_count=rows.member_count,
+    )
+
+
+def _mean_and_variance(
+    count: FloatArray, total: FloatArray, squares: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Mean and population variance from counts, sums and sums of squares (count > 0).
+
+    ``(n * q - s * s) / n**2`` is exact in float64 for sums of small whole numbers, so a set
+    of equal levels has variance exactly 0.
+    """
+    mean = total / count
+    variance = np.maximum(count * squares - total * total, 0.0) / (count * count)
+    return mean, variance
+
+
+def member_quality(
+    measurements: Measurements,
+    *,
+    include_self: bool = False,
+    pairs: PairTable | None = None,
+) -> pd.DataFrame:
+    """Accuracy, precision and their counts of every member in a group.
+
+    Returns a frame indexed by ``MemberID`` (members in ``Measurements.member_ids`` order with
+    at least one row in a group) with ``Accuracy``, ``Precision`` (population spreads, see the
+    module docstring), ``ColleagueCount``, ``MeasurementCount``, ``AttendanceCount`` and
+    ``MeanLevel``. A member who never shared a group with a colleague who has a level there
+    has NaN accuracy and precision without self-measurement, and 0 with it (if the member has
+    a level; the self term needs one).
+    """
+    if pairs is None:
+        pairs = pair_table(group_rows(measurements))
+    m = pairs.member_count
+    observer, measured = pairs.observer, pairs.measured
+    mean_pair, variance_pair = _mean_and_variance(pairs.count, pairs.total, pairs.squares)
+
+    diagonal = observer == measured
+    own_count = np.zeros(m)
+    own_mean = np.full(m, np.nan)
+    own_variance = np.full(m, np.nan)
+    own = measured[diagonal]
+    own_count[own] = pairs.count[diagonal]
+    own_mean[own] = mean_pair[diagonal]
+    own_variance[own] = variance_pair[diagonal]
+
+    other = ~diagonal
+    a, b = observer[other], measured[other]
+    difference = mean_pair[other] - own_mean[b]
+    variance = variance_pair[other] + own_variance[b]
+    colleagues = np.bincount(a, minlength=m).astype(np.int64)
+    levels_seen: FloatArray = np.bincount(a, weights=pairs.count[other], minlength=m)
+    difference_sum = np.bincount(a, weights=difference, minlength=m)
+    variance_sum = np.bincount(a, weights=variance, minlength=m)
+
+    terms = colleagues + (own_count > 0).astype(np.int64) if include_self else colleagues
+    if include_self:
+        levels_seen = levels_seen + own_count
+    with np.errstate(invalid="ignore", divide="ignore"):
+        accuracy = np.where(terms > 0, difference_sum / terms, np.nan)
+        precision = np.where(terms > 0, np.sqrt(variance_sum) / terms, np.nan)
+
+    sums = measurements.member_level_sums
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ranked = sums["ranked"]
+        mean_level = np.where(ranked > 0, sums["rank"] / np.maximum(ranked, 1), np.nan)
+    present = pairs.present
+    frame = pd.DataFrame(
+        {
+            ACCURACY: accuracy,
+            PRECISION: precision,
+            COLLEAGUE_COUNT: colleagues,
+            MEASUREMENT_COUNT: levels_seen.astype(np.int64),
+            col.ATTENDANCE_COUNT: sums["attendance"].astype(np.int64),
+            MEAN_LEVEL: mean_level.astype(np.float64),
+        },
+        index=measurements.member_ids,
+    )
+    return frame if present.all() else frame[present]
+
+
+def correlations(members: pd.DataFrame) -> pd.DataFrame:
+    """The Pearson correlation of accuracy and precision with attendance count and mean level.
+
+    ``members`` is a :func:`member_quality` table. One row per (quantity, predictor), in the
+    order (Accuracy, AttendanceCount), (Precision, AttendanceCount), (Accuracy, MeanLevel),
+    (Precision, MeanLevel): ``R`` (Pearson's r), ``PValue`` (two-sided, for no correlation),
+    ``Slope``, ``Intercept`` and ``SlopeStandardError`` of the least-squares line
+    (``scipy.stats.linregress``) and ``MemberCount``, the members with both values. Fewer than
+    three members, or a constant predictor or quantity, give NaN.
+    """
+    import scipy.stats  # imported here: slow to import
+
+    records = []
+    for predictor in PREDICTORS:
+        for quantity in QUANTITIES:
+            x = members[predictor].to_numpy(dtype=np.float64)
+            y = members[quantity].to_numpy(dtype=np.float64)
+            finite = np.isfinite(x) & np.isfinite(y)
+            x, y = x[finite], y[finite]
+            values = [np.nan] * 5
+            if len(x) >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
+                fit = scipy.stats.linregress(x, y)
+                values = [fit.rvalue, fit.pvalue, fit.slope, fit.intercept, fit.stderr]
+            records.append([quantity, predictor, *map(float, values), len(x)])
+    return pd.DataFrame.from_records(records, columns=list(CORRELATION_COLUMNS))
+
+
+def leaderboard(members: pd.DataFrame, member_board: pd.DataFrame) -> pd.DataFrame:
+    """Members by precision, best (smallest) first; index from 1.
+
+    ``members`` is a :func:`member_quality` table, ``member_board`` the dataset's
+    ``df_member_leader_board`` (for ``Name`` and ``AccumulatedRespect``). Ties by
+    ``AccumulatedRespect`` (descending), then ``AttendanceCount`` (descending), then
+    ``MemberID``; members without a precision come last. Columns: ``MemberID``, ``Name``,
+    ``Accuracy``, ``Precision``, ``ColleagueCount``, ``MeasurementCount``,
+    ``AccumulatedRespect``, ``AttendanceCount``.
+    """
+    board = member_board.set_index(col.MEMBER_ID)
+    where = board.index.get_indexer(members.index)
+    respect = board[col.ACCUMULATED_RESPECT].to_numpy()[where]
+    precision = members[PRECISION].to_numpy(dtype=np.float64)
+    attendance = members[col.ATTENDANCE_COUNT].to_numpy(dtype=np.int64)
+    order = np.lexsort(
+        (
+            np.arange(len(members)),  # MemberID order: members are in ID order
+            -attendance,
+            -respect.astype(np.float64),
+            np.where(np.isnan(precision), np.inf, precision),
+            np.isnan(precision),
+        )
+    )
+    table = pd.DataFrame(
+        {
+            col.MEMBER_ID: members.index.array.take(order),
+            col.NAME: board[col.NAME].array.take(where[order]),
+            ACCURACY: members[ACCURACY].to_numpy()[order],
+            PRECISION: precision[order],
+            COLLEAGUE_COUNT: members[COLLEAGUE_COUNT].to_numpy()[order],
+            MEASUREMENT_COUNT: members[MEASUREMENT_COUNT].to_numpy()[order],
+            col.ACCUMULATED_RESPECT: respect[order],
+            col.ATTENDANCE_COUNT: attendance[order],
+        },
+        index=pd.RangeIndex(1, len(members) + 1),
+    )
+    return table
+
+
+class MeasurementQuality:
+    """Measurement quality of one dataset, with and without self-measurement (cached).
+
+    Parameters
+    ----------
+    measurements : Measurements
+        The levels and groups (``Dataset.measurements``).
+    member_board : DataFrame, optional
+        The dataset's ``df_member_leader_board`` (needed by :meth:`leaderboard` only).
+    """
+
+    def __init__(
+        self, measurements: Measurements, member_board: pd.DataFrame | None = None
+    ) -> None:
+        self.measurements = measurements
+        self.member_board = member_board
+        self._members: dict[bool, pd.DataFrame] = {}
+        self._correlations: dict[bool, pd.DataFrame] = {}
+        self._leaderboards: dict[bool, pd.DataFrame] = {}
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset) -> MeasurementQuality:
+        return cls(dataset.measurements, dataset.df_member_leader_board)
+
+    @cached_property
+    def pairs(self) -> PairTable:
+        """The co-membership table (shared by both settings)."""
+        return pair_table(group_rows(self.measurements))
+
+    def members(self, include_self: bool = False) -> pd.DataFrame:
+        """:func:`member_quality` (a copy: the cached table stays as it is)."""
+        if include_self not in self._members:
+            self._members[include_self] = member_quality(
+                self.measurements, include_self=include_self, pairs=self.pairs
+            )
+        return self._members[include_self].copy()
+
+    def correlations(self, include_self: bool = False) -> pd.DataFrame:
+        """:func:`correlations` of :meth:`members`."""
+        if include_self not in self._correlations:
+            self._correlations[include_self] = correlations(self.members(include_self))
+        return self._correlations[include_self].copy()
+
+    def leaderboard(self, include_self: bool = False) -> pd.DataFrame:
+        """:func:`leaderboard` of :meth:`members`."""
+        if self.member_board is None:
+            raise ValueError("the leaderboard needs the dataset's member leaderboard (Respect)")
+        if include_self not in self._leaderboards:
+            self._leaderboards[include_self] = leaderboard(
+                self.members(include_self), self.member_board
+            )
+        return self._leaderboards[include_self].copy()

@@ -1,0 +1,367 @@
+"""Tests of fractal_governance.measurement_quality, its figures, dashboard section and command.
+
+Hand-worked record TWO_ROUNDS (one meeting, two rounds; group numbers restart each round)::
+
+    round 1: group 1: a 3, b 1     group 2: c 2, d 1
+    round 2: group 1: a 2, c 3     group 2: b 2, d 1
+
+Keyed by (meeting, round, group) there are four groups. Each member's own levels (population
+spread): a {3, 2} mean 2.5 var 0.25; b {1, 2} 1.5, 0.25; c {2, 3} 2.5, 0.25; d {1, 1} 1, 0.
+
+    a sees b {1}: 1 - 1.5 = -0.5, var 0 + 0.25;  c {3}: 3 - 2.5 = 0.5, var 0.25
+      accuracy 0 / 2 = 0, precision sqrt(0.5) / 2
+    b sees a {3}: +0.5, var 0.25;  d {1}: 0, var 0     -> 0.25, sqrt(0.25) / 2 = 0.25
+    c sees d {1}: 0, var 0;  a {2}: -0.5, var 0.25      -> -0.25, 0.25
+    d sees c {2}: -0.5, var 0.25;  b {2}: +0.5, 0.25    -> 0, sqrt(0.5) / 2
+
+With self-measurement each member has a third term 0 +- 0: accuracy and precision times 2/3.
+Keyed by (meeting, group) only (the upstream), the rounds' groups merge into {a3, b1, a2, c3}
+and {c2, d1, b2, d1}; then b sees a {3, 2}: 0, var 0.5; c {3, 2}: 0, var 0.5; d {1, 1}: 0, var
+0 -> accuracy 0, precision sqrt(1) / 3, with three colleagues instead of two.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import warnings
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fractal_governance import measurement_quality as mq
+from fractal_governance.cli import main
+from fractal_governance.dataset import Dataset
+from fractal_governance.plots import MEASUREMENT_PLOT_NAMES, Plots
+
+pytestmark = pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+
+SQRT_HALF = math.sqrt(0.5)
+
+
+def record(rows: list[tuple], *, rounds: bool = True) -> Dataset:
+    """A Dataset from (member, meeting, round, group, level) rows (level None: no level)."""
+    frame = pd.DataFrame(
+        {
+            "MemberID": [r[0] for r in rows],
+            "Name": [f"Name {r[0]}" for r in rows],
+            "MeetingID": [r[1] for r in rows],
+            "Group": pd.array([r[3] for r in rows], dtype="Int64"),
+            "Level": pd.array([r[4] for r in rows], dtype="Int64"),
+        }
+    )
+    if rounds:
+        frame.insert(3, "Round", [r[2] for r in rows])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Dataset.from_dataframe(frame)
+
+
+TWO_ROUNDS = [
+    ("a", 1, 1, 1, 3),
+    ("b", 1, 1, 1, 1),
+    ("c", 1, 1, 2, 2),
+    ("d", 1, 1, 2, 1),
+    ("a", 1, 2, 1, 2),
+    ("c", 1, 2, 1, 3),
+    ("b", 1, 2, 2, 2),
+    ("d", 1, 2, 2, 1),
+]
+
+
+@pytest.fixture(scope="module")
+def two_rounds() -> Dataset:
+    return record(TWO_ROUNDS)
+
+
+def test_two_rounds_keyed_by_meeting_round_and_group(two_rounds: Dataset) -> None:
+    table = mq.member_quality(two_rounds.measurements, include_self=False)
+    assert list(table.index) == ["a", "b", "c", "d"]
+    np.testing.assert_allclose(table[mq.ACCURACY], [0.0, 0.25, -0.25, 0.0], atol=1e-12)
+    np.testing.assert_allclose(table[mq.PRECISION], [SQRT_HALF / 2, 0.25, 0.25, SQRT_HALF / 2])
+    assert table[mq.COLLEAGUE_COUNT].tolist() == [2, 2, 2, 2]
+    assert table[mq.MEASUREMENT_COUNT].tolist() == [2, 2, 2, 2]
+    assert table["AttendanceCount"].tolist() == [1, 1, 1, 1]
+
+
+def test_self_measurement_adds_a_zero_term(two_rounds: Dataset) -> None:
+    table = mq.member_quality(two_rounds.measurements, include_self=True)
+    np.testing.assert_allclose(
+        table[mq.ACCURACY], np.array([0.0, 0.25, -0.25, 0.0]) * 2 / 3, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        table[mq.PRECISION], np.array([SQRT_HALF / 2, 0.25, 0.25, SQRT_HALF / 2]) * 2 / 3
+    )
+    assert table[mq.COLLEAGUE_COUNT].tolist() == [2, 2, 2, 2]
+    assert table[mq.MEASUREMENT_COUNT].tolist() == [4, 4, 4, 4]  # plus their own two levels
+
+
+def test_the_round_in_the_group_key_changes_the_result(two_rounds: Dataset) -> None:
+    measurements = two_rounds.measurements
+    merged = mq.pair_table(mq.group_rows(measurements, rounds=False))
+    table = mq.member_quality(measurements, pairs=merged)
+    assert table.loc["b", mq.COLLEAGUE_COUNT] == 3
+    assert table.loc["b", mq.ACCURACY] == pytest.approx(0.0, abs=1e-12)
+    assert table.loc["b", mq.PRECISION] == pytest.approx(1 / 3)
+    correct = mq.member_quality(measurements)
+    assert correct.loc["b", mq.PRECISION] == pytest.approx(0.25)
+    assert not np.allclose(table[mq.PRECISION], correct[mq.PRECISION])
+
+
+def test_a_member_with_a_single_colleague() -> None:
+    # e meets f only; f's levels: {1} with e, {1, 3} over all -> -1 +- sqrt(0 + 1)
+    dataset = record(
+        [("e", 1, 1, 1, 2), ("f", 1, 1, 1, 1), ("f", 2, 1, 1, 3), ("g", 2, 1, 1, 2)],
+        rounds=False,
+    )
+    without = mq.member_quality(dataset.measurements).loc["e"]
+    assert without[mq.COLLEAGUE_COUNT] == 1
+    assert without[mq.MEASUREMENT_COUNT] == 1
+    assert without[mq.ACCURACY] == pytest.approx(-1.0)
+    assert without[mq.PRECISION] == pytest.approx(1.0)
+    with_self = mq.member_quality(dataset.measurements, include_self=True).loc["e"]
+    assert with_self[mq.ACCURACY] == pytest.approx(-0.5)
+    assert with_self[mq.PRECISION] == pytest.approx(0.5)
+    assert with_self[mq.MEASUREMENT_COUNT] == 2
+
+
+def test_a_row_without_a_level_still_observes_its_group() -> None:
+    # x advanced from round 1 (no level there): x observed y; y observed nobody with a level
+    dataset = record(
+        [("x", 1, 1, 1, None), ("y", 1, 1, 1, 1), ("x", 1, 2, 1, 2), ("z", 1, 2, 1, 1)]
+    )
+    table = mq.member_quality(dataset.measurements)
+    assert table.loc["x", mq.COLLEAGUE_COUNT] == 2
+    assert table.loc["y", mq.COLLEAGUE_COUNT] == 0
+    assert math.isnan(table.loc["y", mq.ACCURACY]) and math.isnan(table.loc["y", mq.PRECISION])
+    with_self = mq.member_quality(dataset.measurements, include_self=True)
+    assert with_self.loc["y", mq.ACCURACY] == 0.0 and with_self.loc["y", mq.PRECISION] == 0.0
+
+
+def test_leaderboard_order_and_columns() -> None:
+    # p and q have the same precision (0): q has more Respect; r has no colleague: last
+    dataset = record(
+        [("p", 1, 1, 1, 1), ("q", 1, 1, 1, 2), ("r", 2, 1, 1, 3), ("p", 3, 1, 1, 1)],
+        rounds=False,
+    )
+    quality = mq.MeasurementQuality.from_dataset(dataset)
+    board = quality.leaderboard()
+    assert list(board.columns) == [
+        "MemberID",
+        "Name",
+        "Accuracy",
+        "Precision",
+        "ColleagueCount",
+        "MeasurementCount",
+        "AccumulatedRespect",
+        "AttendanceCount",
+    ]
+    assert list(board.index) == [1, 2, 3]
+    members = board["MemberID"].tolist()
+    precision = board["Precision"].tolist()
+    assert members[-1] == "r" and math.isnan(precision[-1])
+    respect = dict(zip(board["MemberID"], board["AccumulatedRespect"], strict=True))
+    first, second = members[:2]
+    assert (precision[0], -respect[first]) <= (precision[1], -respect[second])
+    assert board.loc[board["MemberID"] == "q", "Name"].item() == "Name q"
+
+
+def test_correlations_match_scipy(two_rounds: Dataset) -> None:
+    import scipy.stats
+
+    members = mq.member_quality(two_rounds.measurements)
+    members["AttendanceCount"] = [1, 2, 3, 5]  # a predictor that varies
+    table = mq.correlations(members)
+    assert list(table.columns) == list(mq.CORRELATION_COLUMNS)
+    assert list(zip(table[mq.QUANTITY], table[mq.PREDICTOR], strict=True)) == [
+        ("Accuracy", "AttendanceCount"),
+        ("Precision", "AttendanceCount"),
+        ("Accuracy", "MeanLevel"),
+        ("Precision", "MeanLevel"),
+    ]
+    r, p = scipy.stats.pearsonr(members["AttendanceCount"], members["Accuracy"])
+    assert table.loc[0, mq.R] == pytest.approx(r)
+    assert table.loc[0, mq.P_VALUE] == pytest.approx(p)
+    slope, intercept = np.polyfit(members["AttendanceCount"], members["Accuracy"], 1)
+    assert table.loc[0, mq.SLOPE] == pytest.approx(slope)
+    assert table.loc[0, mq.INTERCEPT] == pytest.approx(intercept)
+    assert table.loc[0, mq.MEMBER_COUNT] == 4
+    # mean levels a 2, b 2, c 3, d 1 (the deciding round-2 level): varies, so finite
+    assert np.isfinite(table.loc[2, mq.R])
+
+
+def test_correlations_of_too_few_members_are_nan() -> None:
+    dataset = record([("e", 1, 1, 1, 2), ("f", 1, 1, 1, 1)], rounds=False)
+    table = mq.correlations(mq.member_quality(dataset.measurements))
+    assert table[mq.R].isna().all() and (table[mq.MEMBER_COUNT] == 2).all()
+
+
+# -- a reference: the method written out in plain Python --------------------------------------
+
+
+def reference(rows: list[tuple], include_self: bool) -> dict[str, tuple[float, float, int, int]]:
+    """member -> (accuracy, precision, colleagues, measurements), straight from the definition."""
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    for member, meeting, round_, group, level in rows:
+        if group is not None:
+            groups[(meeting, round_, group)].append((member, level))
+    seen: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for members in groups.values():
+        for observer in {member for member, _ in members}:
+            _ = seen[observer]  # listed even without colleagues
+            for member, level in members:
+                if level is not None:
+                    seen[observer][member].append(level)
+    result = {}
+    for a, by_member in seen.items():
+        differences, variances, count = [], [], 0
+        for b, levels in by_member.items():
+            if b == a:
+                continue
+            own = seen[b][b]
+            differences.append(statistics.fmean(levels) - statistics.fmean(own))
+            variances.append(statistics.pvariance(levels) + statistics.pvariance(own))
+            count += len(levels)
+        colleagues = len(differences)
+        if include_self and by_member.get(a):
+            differences.append(0.0)
+            variances.append(0.0)
+            count += len(by_member[a])
+        k = len(differences)
+        accuracy = sum(differences) / k if k else math.nan
+        precision = math.sqrt(sum(variances)) / k if k else math.nan
+        result[a] = (accuracy, precision, colleagues, count)
+    return result
+
+
+def assert_matches_reference(dataset: Dataset, rows: list[tuple]) -> None:
+    for include_self in (False, True):
+        expected = reference(rows, include_self)
+        table = mq.member_quality(dataset.measurements, include_self=include_self)
+        assert sorted(table.index) == sorted(expected)
+        for member, (accuracy, precision, colleagues, count) in expected.items():
+            row = table.loc[member]
+            assert row[mq.COLLEAGUE_COUNT] == colleagues, member
+            assert row[mq.MEASUREMENT_COUNT] == count, member
+            np.testing.assert_allclose(row[mq.ACCURACY], accuracy, atol=1e-9, err_msg=member)
+            np.testing.assert_allclose(row[mq.PRECISION], precision, atol=1e-9, err_msg=member)
+
+
+@st.composite
+def records(draw: st.DrawFn) -> list[tuple]:
+    """Small two-round records: each member at most once per (meeting, round)."""
+    pool = [f"m{i}" for i in range(draw(st.integers(2, 9)))]
+    rows = []
+    for meeting in range(1, draw(st.integers(1, 4)) + 1):
+        for round_ in (1, 2):
+            members = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=7, unique=True))
+            for member in members:
+                group = draw(st.one_of(st.integers(1, 3), st.none()))
+                level = draw(st.one_of(st.none(), st.integers(1, 8)))
+                rows.append((member, meeting, round_, group, level))
+    if all(level is None for *_, level in rows):
+        member, meeting, round_, group, _ = rows[0]
+        rows[0] = (member, meeting, round_, group, 1)
+    return rows
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(records())
+def test_matches_the_plain_python_reference(rows: list[tuple]) -> None:
+    assert_matches_reference(record(rows), rows)
+
+
+def test_matches_the_reference_on_the_genesis_record(genesis_record_dir: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dataset = Dataset.from_directory(genesis_record_dir)
+    frame = dataset.measurements.table.frame
+    level = frame["Level"].astype("object").where(frame["Level"].notna(), None)
+    rows = list(
+        zip(
+            frame["MemberID"],
+            frame["MeetingID"],
+            frame["Round"],
+            frame["Group"],
+            level,
+            strict=True,
+        )
+    )
+    assert_matches_reference(dataset, rows)
+    quality = mq.MeasurementQuality.from_dataset(dataset)
+    table = quality.correlations()
+    precision_attendance = table[(table[mq.QUANTITY] == "Precision")].iloc[0]
+    assert precision_attendance[mq.PREDICTOR] == "AttendanceCount"
+    assert precision_attendance[mq.R] < -0.5 and precision_attendance[mq.P_VALUE] < 1e-6
+
+
+# -- figures ------------------------------------------------------------------------------------
+
+
+def test_measurement_figures(two_rounds: Dataset, tmp_path: Path) -> None:
+    plots = Plots.from_dataset(two_rounds)
+    assert set(MEASUREMENT_PLOT_NAMES) == set(mq.CAPTIONS)
+    for name in MEASUREMENT_PLOT_NAMES:
+        figure = plots.figure(name)
+        assert figure is getattr(plots, name)
+        assert figure.axes[0].get_title()
+    paths = plots.save_all(tmp_path, names=MEASUREMENT_PLOT_NAMES)
+    assert [p.name for p in paths] == [f"{name}.png" for name in MEASUREMENT_PLOT_NAMES]
+    by_member = plots.measurement_quality_by_member.axes[0]
+    labels = by_member.get_legend_handles_labels()[1]
+    assert any("without" in label for label in labels) and len(labels) == 2
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_rounds_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("mq") / "two_rounds.csv"
+    frame = pd.DataFrame(TWO_ROUNDS, columns=["MemberID", "MeetingID", "Round", "Group", "Level"])
+    frame.insert(1, "Name", "Name " + frame["MemberID"])
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_cli_json(two_rounds_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["measurement-quality", str(two_rounds_csv), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["include_self"] is True
+    # with self-measurement: b and c 0.25 * 2/3 (tie: c has more Respect), a and d sqrt(0.5)/3
+    precision = {row["MemberID"]: row["Precision"] for row in out["leaderboard"]}
+    assert precision["b"] == pytest.approx(0.25 * 2 / 3)
+    assert precision["a"] == pytest.approx(SQRT_HALF / 3)
+    assert {row["MemberID"] for row in out["leaderboard"][:2]} == {"b", "c"}
+    assert len(out["correlations"]) == 4
+
+
+def test_cli_csv_without_self(two_rounds_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["measurement-quality", str(two_rounds_csv), "--format", "csv"]) == 0
+    with_self = capsys.readouterr().out
+    assert (
+        main(["measurement-quality", str(two_rounds_csv), "--format", "csv", "--without-self"]) == 0
+    )
+    without = capsys.readouterr().out
+    assert without.splitlines()[0].startswith("Position,MemberID,Name,Accuracy,Precision")
+    rows = {line.split(",")[1]: line.split(",") for line in without.splitlines()[1:]}
+    assert float(rows["b"][4]) == pytest.approx(0.25)
+    rows_self = {line.split(",")[1]: line.split(",") for line in with_self.splitlines()[1:]}
+    assert float(rows_self["b"][4]) == pytest.approx(0.25 * 2 / 3)
+
+
+def test_cli_table(two_rounds_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["measurement-quality", str(two_rounds_csv)]) == 0
+    out = capsys.readouterr().out
+    assert "Precision" in out and "Correlation" in out and "self-measurement" in out
+
+
+def test_cli_refuses_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["measurement-quality", str(tmp_path / "nothing.csv")]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
