@@ -15,7 +15,9 @@ Thresholds are named here once:
 * ``MIXED_RADIX_LIMIT`` (``2**62``): the largest combined key :func:`combined_key` builds
   by arithmetic (headroom below int64's ``2**63``);
 * ``RADIX_SORT_LIMIT`` (``2**16``): NumPy's stable sort is a radix sort for keys that fit
-  in ``uint16``.
+  in ``uint16``;
+* ``DENSE_GINI_CELLS`` (``2**24``): the largest (meeting x member) grid of holdings that
+  :func:`dense_cumulative_gini` builds (128 MiB of float64).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import pyarrow as pa
 __all__ = [
     "COUNTING_FACTOR",
     "COUNTING_SLACK",
+    "DENSE_GINI_CELLS",
     "EXACT_FLOAT_INT",
     "INT64_MAX",
     "MIXED_RADIX_LIMIT",
@@ -38,6 +41,7 @@ __all__ = [
     "combined_key",
     "counting_sort",
     "dense_codes",
+    "dense_cumulative_gini",
     "duplicated_rows",
     "factorize_sorted",
     "factorize_sorted_first_rows",
@@ -70,6 +74,9 @@ MIXED_RADIX_LIMIT = 2**62
 
 RADIX_SORT_LIMIT = 2**16
 """Codes below this fit in uint16, which NumPy's stable sort sorts by radix."""
+
+DENSE_GINI_CELLS = 2**24
+"""Largest (meeting x member) grid :func:`dense_cumulative_gini` builds."""
 
 
 def table_is_small(size: int, rows: int) -> bool:
@@ -502,3 +509,61 @@ def member_runs_gini(
     with np.errstate(invalid="ignore", divide="ignore"):
         gini = np.where(totals > 0, pair_differences / (seen * totals), 0.0)
     return np.clip(gini, 0.0, 1.0)
+
+
+def dense_cumulative_gini(
+    member: IntArray,
+    meeting: IntArray,
+    amount: npt.NDArray[Any],
+    member_count: int,
+    meeting_count: int,
+    first_seen: IntArray | None = None,
+) -> npt.NDArray[np.float64] | None:
+    """Gini of accumulated holdings after each meeting, over the members seen by then.
+
+    The twin of ``fairness.cumulative_gini_by_meeting`` for any amounts (fractional ones
+    too) when the (meeting x member) grid is small enough: holdings are one cumulative sum
+    down the grid, each row is sorted once (members not yet seen sort last, as NaN), and
+    the Gini of row ``t`` is ``2 sum_i i x_(i) / (n_t S_t) - (n_t + 1) / n_t`` over its
+    ``n_t`` seen members, ``x`` ascending.
+
+    Parameters
+    ----------
+    member, meeting, amount : arrays of equal length
+        Entries (awards, or attendance with amount 0): member code ``0 .. member_count -
+        1``, meeting number ``0 .. meeting_count - 1``, amount (>= 0). A member is seen
+        from their first entry on.
+    member_count, meeting_count : int
+        The grid's size.
+    first_seen : int64 array, optional
+        Per member, a meeting from which the member is seen even without an entry (e.g.
+        their first attendance); ``meeting_count`` or more for none.
+
+    Returns
+    -------
+    float64 array or None
+        The Gini after each meeting (NaN while nobody is seen, 0 while nobody holds
+        anything); None when the grid would exceed :data:`DENSE_GINI_CELLS` cells.
+    """
+    cells = meeting_count * member_count
+    if cells > DENSE_GINI_CELLS or cells == 0:
+        return None if cells else np.zeros(meeting_count)
+    key = meeting.astype(np.int64) * member_count + member
+    entries = np.bincount(key, minlength=cells).reshape(meeting_count, member_count) > 0
+    first = np.where(entries.any(axis=0), entries.argmax(axis=0), meeting_count)
+    if first_seen is not None:
+        first = np.minimum(first, first_seen)
+    grid = np.bincount(key, weights=amount, minlength=cells).reshape(meeting_count, member_count)
+    np.cumsum(grid, axis=0, out=grid)
+    grid[np.arange(meeting_count)[:, None] < first[None, :]] = np.nan
+    grid.sort(axis=1)  # not seen yet (NaN) last
+    np.nan_to_num(grid, copy=False, nan=0.0)
+    seen = np.bincount(first, minlength=meeting_count + 1)[:meeting_count].cumsum()
+    total = grid.sum(axis=1)
+    weighted = grid @ np.arange(1, member_count + 1, dtype=np.float64)
+    n = seen.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gini = 2.0 * weighted / (n * total) - (n + 1.0) / n
+    gini = np.where(total > 0, gini, 0.0)
+    result: npt.NDArray[np.float64] = np.where(seen > 0, gini, np.nan)
+    return result

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from fractal_governance import _kernels as kernels
 from fractal_governance import columns as col
 from fractal_governance.measurements import Measurements
 
@@ -183,8 +184,12 @@ class Ledger:
     def to_frame(self, measurements: Measurements) -> pd.DataFrame:
         """The awards (entries with an origin) as a table: ``MemberID``, ``MeetingID``,
         ``MeetingDate``, ``Respect``, ``Origin``, sorted by meeting then member."""
-        keep = np.flatnonzero(self.origin != NONE)
-        order = keep[np.lexsort((self.member[keep], self.meeting[keep]))]
+        awarded = self.origin != NONE
+        if awarded.all():
+            order = kernels.sort_order([self.meeting, self.member])
+        else:
+            keep = np.flatnonzero(awarded)
+            order = keep[kernels.sort_order([self.meeting[keep], self.member[keep]])]
         meeting = self.meeting[order]
         origin = pd.Categorical.from_codes(self.origin[order].astype(np.int64), ORIGINS)
         return pd.DataFrame(

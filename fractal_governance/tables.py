@@ -228,6 +228,16 @@ class Tables:
     # -- fairness ----------------------------------------------------------------------
 
     @cached_property
+    def member_first_attendance(self) -> IntArray:
+        """Per member, the chronological number of their first attendance (the meeting
+        count for members who attended none)."""
+        m = self.measurements
+        pairs = m.pairs
+        first = np.full(m.member_count, m.meeting_count, dtype=np.int64)
+        first[m.member_attendance > 0] = pairs["meeting"][pairs["starts"]]
+        return first
+
+    @cached_property
     def gini_by_meeting(self) -> pd.DataFrame:
         """The Gini of accumulated Respect over every member seen so far (attended or
         paid), after each meeting."""
@@ -241,6 +251,17 @@ class Tables:
                 pairs["starts"],
                 m.meeting_count,
                 earned=self.meeting_respect,
+            )
+        if gini is None and not ledger.is_aligned:
+            # awards (also to absent members) on a dense (meeting x member) grid; members
+            # are seen from their first attendance or award
+            gini = kernels.dense_cumulative_gini(
+                ledger.member,
+                ledger.meeting,
+                ledger.respect,
+                m.member_count,
+                m.meeting_count,
+                first_seen=self.member_first_attendance,
             )
         if gini is None:  # the general method: attendance (earning 0) and every award
             if ledger.is_aligned:

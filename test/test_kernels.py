@@ -291,3 +291,47 @@ def test_member_runs_gini_declines_a_histogram_above_the_limit() -> None:
         ),
         [0.0, 0.0, 0.0],
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(
+            st.integers(0, 7),  # member
+            st.integers(0, 5),  # meeting
+            st.one_of(st.just(0.0), st.floats(0.0, 1e6), st.integers(0, 30).map(float)),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    attended=st.lists(st.integers(0, 7), max_size=8),
+)
+def test_dense_cumulative_gini_matches_the_gini_per_meeting(
+    entries: list[tuple[int, int, float]], attended: list[int]
+) -> None:
+    member = np.array([e[0] for e in entries], dtype=np.int64)
+    meeting = np.array([e[1] for e in entries], dtype=np.int64)
+    amount = np.array([e[2] for e in entries], dtype=np.float64)
+    # members seen from a first attendance without an entry: meeting 0 for those drawn
+    first_seen = np.full(8, 6, dtype=np.int64)
+    first_seen[attended] = 0
+    got = kernels.dense_cumulative_gini(member, meeting, amount, 8, 6, first_seen=first_seen)
+    assert got is not None
+    # the twin: every entry and every early sighting as a row (amount 0), Gini per meeting
+    rows_member = np.concatenate([member, np.array(sorted(set(attended)), dtype=np.int64)])
+    rows_meeting = np.concatenate([meeting, np.zeros(len(set(attended)), dtype=np.int64)])
+    rows_amount = np.concatenate([amount, np.zeros(len(set(attended)))])
+    expected = fairness.cumulative_gini_by_meeting(rows_meeting, rows_member, rows_amount)
+    expected = expected.reindex(range(6))
+    # a meeting without rows keeps the holdings of the one before (NaN before anybody)
+    expected = expected.ffill()
+    np.testing.assert_allclose(got, expected.to_numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_dense_cumulative_gini_declines_a_grid_above_the_limit() -> None:
+    one = np.zeros(1, dtype=np.int64)
+    assert kernels.dense_cumulative_gini(one, one, np.ones(1), 2**13, 2**12) is None
+    # one member holding everything among four: 0.75, as fairness.gini says
+    member = np.array([0, 1, 2, 3], dtype=np.int64)
+    got = kernels.dense_cumulative_gini(member, np.zeros(4, np.int64), np.array([0, 0, 0, 5.0]), 4, 1)
+    assert got is not None and got.tolist() == [0.75]
