@@ -44,14 +44,15 @@ from fractal_governance import ledger as awards
 from fractal_governance.io import (
     DatasetError,
     Table,
+    read_csv_file,
     read_dataframe,
     read_directory,
     read_normalized,
-    read_weekly_csv,
 )
 from fractal_governance.ledger import Ledger
 from fractal_governance.math import RespectSchedule
 from fractal_governance.measurements import Measurements
+from fractal_governance.policies.recorded import RecordedAwards
 from fractal_governance.profiles import CommunityProfile
 from fractal_governance.quality import DataQualityWarning, QualityReport
 from fractal_governance.statistics import Statistics
@@ -219,6 +220,10 @@ class Dataset:
         name: str | None,
         member_attributes: pd.DataFrame | None = None,
     ) -> Dataset:
+        awards = table.recorded_awards
+        if awards is not None and (profile is None or profile is profiles.DEFAULT):
+            # an ORDAO export read without a profile of its own: Respect as minted, no dates
+            profile = CommunityProfile("ORDAO awards", RecordedAwards(awards.schedule), None)
         chosen = _profile(profile, respect_schedule, calendar)
         measurements = Measurements(table, chosen.calendar, member_attributes=member_attributes)
         return cls._from_measurements(measurements, chosen, strict, name)
@@ -235,14 +240,16 @@ class Dataset:
         name: str | None = None,
         member_attributes: pd.DataFrame | None = None,
     ) -> Dataset:
-        """Load a weekly consensus CSV file (``Rank`` or ``Level``, optional ``Round``).
+        """Load a weekly consensus CSV file (``Rank`` or ``Level``, optional ``Round``), or
+        an ORDAO awards export (recognised by its header; read without a ``profile``, or with
+        the default one, its Respect is the awards as minted and its meetings have no dates).
 
         Raises
         ------
         DatasetError
             For input that cannot be analysed (the message names file, rows, column, value).
         """
-        table = read_weekly_csv(path)
+        table = read_csv_file(path)
         return cls._from_table(
             table, profile, respect_schedule, calendar, strict, name, member_attributes
         )

@@ -6,6 +6,9 @@
 ``genesis``
     The Genesis fractal's public records through meeting 12, fetched on first use from the
     upstream repository at a fixed commit and checked against known SHA-256 hashes.
+``zao``
+    ZAO Fractal's ORDAO awards export (meetings 74-91), fetched the same way from
+    bettercallzaal/ZAOOS at a fixed commit; read with ZAO's profile (Respect as minted).
 
 Where the Genesis files come from, in order:
 
@@ -21,7 +24,7 @@ Examples
 --------
 >>> from fractal_governance import datasets
 >>> datasets.names()
-['demo', 'genesis']
+['demo', 'genesis', 'zao']
 >>> ds = datasets.load("demo")  # doctest: +SKIP
 """
 
@@ -39,6 +42,8 @@ from pathlib import Path
 from fractal_governance import profiles
 from fractal_governance.dataset import Dataset
 from fractal_governance.io import DatasetError
+from fractal_governance.math import DOUBLED
+from fractal_governance.policies import RecordedAwards
 from fractal_governance.profiles import CommunityProfile
 
 __all__ = [
@@ -94,10 +99,12 @@ class DatasetUnavailableError(DatasetError):
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """A published file: its name (under :func:`base_url`) and SHA-256 (hex)."""
+    """A published file: its name (under :func:`base_url`, unless ``url`` says where it is)
+    and SHA-256 (hex)."""
 
     name: str
     sha256: str
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,12 +167,33 @@ REGISTRY: dict[str, DatasetInfo] = {
         ),
         profile=profiles.GENESIS,
     ),
+    "zao": DatasetInfo(
+        name="zao",
+        title="ZAO Fractal",
+        description=(
+            "ZAO Fractal's Respect Game awards for its weekly meetings 74 to 91, as exported "
+            'from ORDAO ("Export as CSV"; three awards of meetings 89-91 that are on chain '
+            "are missing from the export). Respect as minted; meeting dates are not in the data."
+        ),
+        simulated=False,
+        files=(
+            RemoteFile(
+                "ordaoawards.csv",
+                "77af3178c699222e8df129f1710aab6e77fef3efcbcdfcf427057e496baee7d2",
+                url=(
+                    "https://raw.githubusercontent.com/bettercallzaal/ZAOOS/"
+                    "e670e12775db6492c8bd889d6cb602f3ee64ca99/data/ordaoawards.csv"
+                ),
+            ),
+        ),
+        profile=profiles.ZAO.with_policy(RecordedAwards(DOUBLED)),
+    ),
 }
 """Registry name -> DatasetInfo, in display order."""
 
 
 def names() -> list[str]:
-    """Names of the registered datasets: ``['demo', 'genesis']``."""
+    """Names of the registered datasets: ``['demo', 'genesis', 'zao']``."""
     return list(REGISTRY)
 
 
@@ -269,9 +297,13 @@ def _quiet_pooch() -> Iterator[None]:
 
 def _how_to_get(info_: DatasetInfo) -> str:
     files = " and ".join(remote.name for remote in info_.files)
+    urls = {
+        remote.url.rsplit("/", 1)[0] + "/" if remote.url else base_url() for remote in info_.files
+    }
+    where = ", ".join(sorted(urls))
     return (
         f"To use the {info_.name!r} dataset, run `{FETCH_COMMAND} {info_.name}` on this machine "
-        f"while it is online, or put {files} (from {base_url()}) into a folder and set "
+        f"while it is online, or put {files} (from {where}) into a folder and set "
         f"{ENV_DATA_DIR} to that folder."
     )
 
@@ -281,7 +313,7 @@ def _download(info_: DatasetInfo, remote: RemoteFile, progress: bool) -> Path:
     import pooch
     import requests
 
-    url = base_url() + remote.name
+    url = remote.url or base_url() + remote.name
     folder = cache_dir() / info_.name
     created = [parent for parent in (folder, *folder.parents) if not parent.exists()]
     try:

@@ -65,7 +65,8 @@ class Measurements:
         eligibility rules read.
     extra_members : Index, optional
         MemberIDs that attend none of these rows but hold awards in their meetings (a
-        window of a record where rolling policies pay absent members).
+        window of a record where rolling policies pay absent members). Default: for the
+        table of an ORDAO export, the members its awards name (``Table.recorded_awards``).
     """
 
     def __init__(
@@ -117,6 +118,8 @@ class Measurements:
         )
 
         # Members: codes in MemberID order.
+        if extra_members is None and table.recorded_awards is not None:
+            extra_members = table.recorded_awards.active_member_ids
         self.row_member: IntArray = table.members[0]
         self.member_ids: pd.Index = table.members[1]
         remapped = extra_members is not None and len(extra_members.difference(self.member_ids))
@@ -393,6 +396,10 @@ class Measurements:
         """The first name each member appears with (in input order); NaN if none."""
         frame = self.table.frame
         m = self.member_count
+        awards = self.table.recorded_awards
+        if awards is not None:  # one name per member, also for those who hold awards only
+            by_member = pd.Series(awards.names, index=awards.member_ids, dtype="str")
+            return by_member.reindex(self.member_ids)
         if col.NAME not in frame.columns:
             return pd.Series(np.nan, index=self.member_ids, dtype="str")
         names = frame[col.NAME]

@@ -15,6 +15,18 @@ Checks (all vectorized; Python only builds the findings themselves):
   multi-round meeting, or with levels above 6 are not checked);
 * ``member_name_conflict``: one MemberID with two or more names;
 * ``team_name_conflict``: one TeamID with two or more names.
+
+The irregular rows of an ORDAO awards export (:mod:`fractal_governance.io.ordao`), one
+finding per row (per mint type for unknown ones):
+
+* ``even_split``: an award without a level (counted in the ledger, not ranked);
+* ``extra_award``: an award with a title on top of the ranking, such as an introduction
+  award (counted in the ledger, not ranked);
+* ``burned_award``: an award burned on chain (left out of the ledger);
+* ``repeated_ranking``: a second ranked award of a member in one meeting (counted);
+* ``denomination_mismatch``: a denomination other than its mint type's schedule pays its
+  level (the award counts as minted);
+* ``unknown_mint_type``: a mint type without a known schedule (denominations unchecked).
 """
 
 from __future__ import annotations
@@ -35,14 +47,21 @@ from fractal_governance._kernels import (
     table_is_small,
     take_rows,
 )
+from fractal_governance.io.ordao import EVEN_SPLIT, EXTRA_AWARD, MINT_TYPE_SCHEDULES, OrdaoAwards
 from fractal_governance.io.table import Table
 
 __all__ = [
+    "BURNED_AWARD",
+    "DENOMINATION_MISMATCH",
     "DUPLICATE_RANK",
+    "EVEN_SPLIT_AWARD",
+    "EXTRA_AWARD_ROW",
     "MEMBER_NAME_CONFLICT",
     "OVERSIZED_GROUP",
     "RANK_SET_MISMATCH",
+    "REPEATED_RANKING",
     "TEAM_NAME_CONFLICT",
+    "UNKNOWN_MINT_TYPE",
     "DataQualityWarning",
     "Finding",
     "QualityReport",
@@ -55,6 +74,12 @@ DUPLICATE_RANK = "duplicate_rank"
 RANK_SET_MISMATCH = "rank_set_mismatch"
 MEMBER_NAME_CONFLICT = "member_name_conflict"
 TEAM_NAME_CONFLICT = "team_name_conflict"
+EVEN_SPLIT_AWARD = "even_split"
+EXTRA_AWARD_ROW = "extra_award"
+BURNED_AWARD = "burned_award"
+REPEATED_RANKING = "repeated_ranking"
+DENOMINATION_MISMATCH = "denomination_mismatch"
+UNKNOWN_MINT_TYPE = "unknown_mint_type"
 
 MAX_GROUP_SIZE = 6
 _SHOWN_IN_SUMMARY = 5
@@ -441,7 +466,7 @@ def _name_conflicts(
 def check_table(table: Table) -> QualityReport:
     """Find the anomalies in a loaded :class:`~fractal_governance.io.Table` (see the module
     docstring), reusing the codes its loader computed."""
-    return _check(
+    report = _check(
         table.frame,
         table.level_column,
         table.members,
@@ -449,6 +474,69 @@ def check_table(table: Table) -> QualityReport:
         team_name_codes=table.teams[0],
         team_ids=table.team_ids,
     )
+    if table.recorded_awards is not None:
+        report = QualityReport(report.findings + tuple(award_findings(table.recorded_awards)))
+    return report
+
+
+def _amount(value: Any) -> str:
+    number = float(value)
+    return f"{int(number):,}" if number.is_integer() else f"{number:,}"
+
+
+def award_findings(awards: OrdaoAwards) -> list[Finding]:
+    """The irregular rows of an ORDAO export (see the module docstring), by row."""
+    active = ~awards.burned
+    expected, checked = awards.expected_denominations()
+    denomination = awards.denomination
+    mismatch = active & checked & (denomination != expected) & (denomination != 0)
+    kinds = [
+        (active & (awards.kind == EVEN_SPLIT), EVEN_SPLIT_AWARD),
+        (active & (awards.kind == EXTRA_AWARD), EXTRA_AWARD_ROW),
+        (awards.burned, BURNED_AWARD),
+        (active & awards.repeated, REPEATED_RANKING),
+        (mismatch, DENOMINATION_MISMATCH),
+    ]
+    found: list[tuple[int, int, Finding]] = []
+    titles = awards.frame["title"] if "title" in awards.frame.columns else None
+    for order, (mask, kind) in enumerate(kinds):
+        for row in np.flatnonzero(mask):
+            meeting = int(awards.meeting_id[row])
+            group = int(awards.group[row]) if awards.group[row] >= 0 else None
+            member = str(awards.member_ids[awards.member[row]])
+            shown = str(awards.names[awards.member[row]])
+            where = f"Meeting {meeting}" + (f", group {group}" if group is not None else "")
+            amount = _amount(denomination[row])
+            level = int(awards.level[row])
+            text = {
+                EVEN_SPLIT_AWARD: f"{shown} holds {amount} without a level (an even split)",
+                EXTRA_AWARD_ROW: f"{shown} holds an extra award of {amount} (level {level}) "
+                "on top of the ranking",
+                BURNED_AWARD: f"the award of {amount} to {shown} was burned; it is not counted",
+                REPEATED_RANKING: f"{shown} is ranked a second time (level {level}, {amount}); "
+                "both awards count",
+                DENOMINATION_MISMATCH: f"{shown} holds {amount} for level {level}, but mint "
+                f"type {int(awards.mint_type[row])} pays {_amount(expected[row])}; counted "
+                "as minted",
+            }[kind]
+            if kind == EXTRA_AWARD_ROW and titles is not None and pd.notna(titles.iloc[row]):
+                text += f" ({str(titles.iloc[row]).strip()!r})"
+            message = f"{where}: {text} ({awards.origin.rows_text([int(row)])})."
+            found.append((int(row), order, Finding(kind, meeting, group, member, message)))
+    unknown = (awards.mint_type >= 0) & ~np.isin(awards.mint_type, list(MINT_TYPE_SCHEDULES))
+    for mint_type in np.unique(awards.mint_type[unknown]):
+        rows = np.flatnonzero(awards.mint_type == mint_type)
+        known = ", ".join(str(t) for t in MINT_TYPE_SCHEDULES)
+        message = (
+            f"Mint type {int(mint_type)} has no known schedule (known: {known}); its "
+            f"{len(rows)} award{'s' if len(rows) != 1 else ''} count as minted, unchecked "
+            f"({awards.origin.rows_text(rows)})."
+        )
+        found.append(
+            (int(rows[0]), len(kinds), Finding(UNKNOWN_MINT_TYPE, None, None, None, message))
+        )
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [finding for _, _, finding in found]
 
 
 def check(frame: pd.DataFrame, level_column: str = col.RANK) -> QualityReport:

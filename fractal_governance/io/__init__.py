@@ -1,6 +1,6 @@
 """Reading fractal consensus records and rejecting input that cannot be analysed.
 
-Two layouts are accepted:
+Three layouts are accepted:
 
 * the **weekly** table, one row per member per meeting (and round):
   ``Index, MemberID, Name, MeetingID, Group, Rank, TeamID, TeamName``, with ``Level``
@@ -10,7 +10,11 @@ Two layouts are accepted:
   (``Index, MemberID, MeetingID, Group, Round, Level, TeamID``), members
   (``Index, MemberID, Name, HiveAccountName, SignatureOnFile``) and teams
   (``Index, TeamID, TeamName``), recognised by their columns whatever the file names
-  (:mod:`.normalized`); :func:`read_directory` reads a folder of either.
+  (:mod:`.normalized`); :func:`read_directory` reads a folder of either;
+* the **ORDAO awards** export of today's Respect Game fractals, one row per award
+  (``recipient, denomination, mintType, ..., meetingNumber, groupNum, level, title, ...``)
+  with an optional names file (``address,name``) (:mod:`.ordao`); :func:`read_csv_file`
+  reads a file in the layout its header shows.
 
 Anything that cannot be analysed raises :class:`DatasetError` (a ``ValueError``) whose
 message names the file, the rows as numbered in the file (the header is line 1, so the
@@ -27,7 +31,7 @@ from __future__ import annotations
 
 from fractal_governance._kernels import dense_codes, factorize_sorted, sort_order, take_rows
 from fractal_governance.io.checks import MAX_LEVEL, MAX_LEVEL_WITHOUT_ROUNDS, MAX_MEETING_ID
-from fractal_governance.io.directory import read_directory
+from fractal_governance.io.directory import read_csv_file, read_directory
 from fractal_governance.io.errors import DatasetError, Origin, cell_problem
 from fractal_governance.io.normalized import (
     NormalizedFiles,
@@ -35,6 +39,7 @@ from fractal_governance.io.normalized import (
     load_normalized,
     read_normalized,
 )
+from fractal_governance.io.ordao import OrdaoAwards, read_names, read_ordao_csv
 from fractal_governance.io.table import Table
 from fractal_governance.io.weekly import load_weekly_csv, read_dataframe, read_weekly_csv
 
@@ -44,6 +49,7 @@ __all__ = [
     "MAX_MEETING_ID",
     "DatasetError",
     "NormalizedFiles",
+    "OrdaoAwards",
     "Origin",
     "Table",
     "cell_problem",
@@ -52,9 +58,12 @@ __all__ = [
     "find_normalized_files",
     "load_normalized",
     "load_weekly_csv",
+    "read_csv_file",
     "read_dataframe",
     "read_directory",
+    "read_names",
     "read_normalized",
+    "read_ordao_csv",
     "read_weekly_csv",
     "sort_order",
     "take_rows",

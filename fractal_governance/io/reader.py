@@ -163,8 +163,13 @@ def read_csv_frame(path: PathLike, text_columns: Iterable[str] = ()) -> tuple[pd
 
 
 def classify(names: Sequence[str]) -> str:
-    """``weekly``, ``measurements``, ``members``, ``teams`` or ``other`` by the header."""
+    """``weekly``, ``measurements``, ``members``, ``teams``, ``ordao`` (an ORDAO awards
+    export), ``names`` (its names file: ``address,name``) or ``other`` by the header."""
     has = set(names).__contains__
+    if has("recipient") and has("denomination") and (has("meetingNumber") or has("periodNumber")):
+        return "ordao"
+    if has("address") and has("name") and not has("recipient"):
+        return "names"
     has_level = has(col.RANK) or has(col.LEVEL)
     if has(col.MEETING_ID) and has(col.MEMBER_ID) and has_level:
         return "weekly" if has(col.NAME) else "measurements"

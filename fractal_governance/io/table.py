@@ -35,6 +35,10 @@ class Table:
         Names rows in error messages.
     level_column : str
         ``"Rank"`` or ``"Level"``, whichever the input used.
+    recorded_awards : fractal_governance.io.ordao.OrdaoAwards or None
+        The awards of an ORDAO export (:mod:`.ordao`), every row of the file, when the
+        rows came from one (the rows above are then its attendances); None otherwise.
+        :meth:`take` does not keep them (a subset of rows is no longer the record).
 
     The codes and orders below are computed on first use, unless the loader that checked
     the rows computed them already and passed them to the constructor (the keyword
@@ -55,6 +59,7 @@ class Table:
         member_meeting_order: npt.NDArray[np.intp] | None = None,
         member_row_counts: IntArray | None = None,
         member_runs: MemberRuns | None = None,
+        recorded_awards: Any = None,
     ) -> None:
         self._frame = frame
         self._origin = origin
@@ -67,6 +72,7 @@ class Table:
         self._member_meeting_order = member_meeting_order
         self._member_row_counts = member_row_counts
         self._member_runs = member_runs
+        self._recorded_awards = recorded_awards
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -79,6 +85,12 @@ class Table:
     @property
     def level_column(self) -> str:
         return self._level_column
+
+    @property
+    def recorded_awards(self) -> Any:
+        """The :class:`~fractal_governance.io.ordao.OrdaoAwards` the rows came from, or None
+        (typed ``Any`` here: that module builds on this one)."""
+        return self._recorded_awards
 
     @cached_property
     def members(self) -> tuple[IntArray, pd.Index]:

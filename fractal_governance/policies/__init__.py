@@ -19,6 +19,7 @@ Examples
 
 from fractal_governance.policies.base import Combined, RespectPolicy, Rule, Ruled
 from fractal_governance.policies.genesis import Addendum1Respect
+from fractal_governance.policies.recorded import RecordedAwards
 from fractal_governance.policies.rolling import RollingMeanRespect
 from fractal_governance.policies.rules import Eligibility, Exclusions
 from fractal_governance.policies.schedules import SCHEDULES, ScheduleRespect, schedule_from_text
@@ -31,6 +32,7 @@ __all__ = [
     "Combined",
     "Eligibility",
     "Exclusions",
+    "RecordedAwards",
     "RespectPolicy",
     "RollingMeanRespect",
     "Rule",
