@@ -182,8 +182,8 @@ class Ledger:
         return np.bincount(self.attendance[tied], weights=self.respect[tied], minlength=size)
 
     def to_frame(self, measurements: Measurements) -> pd.DataFrame:
-        """The awards (entries with an origin) as a table: ``MemberID``, ``MeetingID``,
-        ``MeetingDate``, ``Respect``, ``Origin``, sorted by meeting then member."""
+        """The awards (entries with an origin) as a table: ``MemberID`` (categorical),
+        ``MeetingID``, ``MeetingDate``, ``Respect``, ``Origin``, by meeting then member."""
         awarded = self.origin != NONE
         if awarded.all():
             order = kernels.sort_order([self.meeting, self.member])
@@ -194,7 +194,10 @@ class Ledger:
         origin = pd.Categorical.from_codes(self.origin[order].astype(np.int64), ORIGINS)
         return pd.DataFrame(
             {
-                col.MEMBER_ID: measurements.member_ids.array.take(self.member[order]),
+                # categorical: one code per award over the members (no text copied)
+                col.MEMBER_ID: pd.Categorical.from_codes(
+                    self.member[order], measurements.member_ids
+                ),
                 col.MEETING_ID: measurements.meeting_ids_chronological[meeting],
                 col.MEETING_DATE: measurements.meeting_dates_chronological[meeting],
                 col.RESPECT: self.respect[order],

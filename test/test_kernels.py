@@ -333,5 +333,7 @@ def test_dense_cumulative_gini_declines_a_grid_above_the_limit() -> None:
     assert kernels.dense_cumulative_gini(one, one, np.ones(1), 2**13, 2**12) is None
     # one member holding everything among four: 0.75, as fairness.gini says
     member = np.array([0, 1, 2, 3], dtype=np.int64)
-    got = kernels.dense_cumulative_gini(member, np.zeros(4, np.int64), np.array([0, 0, 0, 5.0]), 4, 1)
+    got = kernels.dense_cumulative_gini(
+        member, np.zeros(4, np.int64), np.array([0, 0, 0, 5.0]), 4, 1
+    )
     assert got is not None and got.tolist() == [0.75]
