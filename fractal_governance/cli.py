@@ -266,6 +266,20 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     else:
         sub.add_argument("name", metavar="NAME", help="the registry dataset")
 
+    sub = add(
+        "export",
+        _cmd_export,
+        "Write a dataset's Respect ledger as an ORDAO awards export (CSV), with a names file "
+        "(FILE's stem + .names.csv) when members have display names of their own.",
+        data=True,
+    )
+    sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
+    sub.add_argument(
+        "--format", choices=("ordao",), default="ordao", help="the layout (default: ordao)"
+    )
+    sub.add_argument("--out", required=True, type=Path, metavar="FILE", help="the CSV file")
+    _add_force(sub)
+
     sub = add("dashboard", _cmd_dashboard, "Serve the Streamlit dashboard on 127.0.0.1.")
     sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
     sub.add_argument("--port", type=_port, metavar="P", help="TCP port (default 8501)")
@@ -427,6 +441,29 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             out, lambda path: simulation.write_csv(frame, path), force=args.force
         )
     _write_stdout(f"{out}\n")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from fractal_governance.export import names_path_for, ordao_frames
+
+    out: Path = args.out
+    names_out = names_path_for(out)
+    _check_target(out, force=args.force)
+    frame, names = ordao_frames(_load(args.data, profile=_profile(args)))
+    if len(names):
+        _check_target(names_out, force=args.force)
+    _write_file_atomically(
+        out, lambda path: frame.to_csv(path, index=False, lineterminator="\n"), force=args.force
+    )
+    _write_stdout(f"{out}\n")
+    if len(names):
+        _write_file_atomically(
+            names_out,
+            lambda path: names.to_csv(path, index=False, lineterminator="\n"),
+            force=args.force,
+        )
+        _write_stdout(f"{names_out}\n")
     return EXIT_OK
 
 
