@@ -352,7 +352,7 @@ def member_quality(
     difference = mean_pair[other] - own_mean[b]
     variance = variance_pair[other] + own_variance[b]
     colleagues = np.bincount(a, minlength=m).astype(np.int64)
-    levels_seen: FloatArray = np.bincount(a, weights=pairs.count[other], minlength=m)
+    levels_seen = np.bincount(a, weights=pairs.count[other], minlength=m).astype(np.float64)
     difference_sum = np.bincount(a, weights=difference, minlength=m)
     variance_sum = np.bincount(a, weights=variance, minlength=m)
 

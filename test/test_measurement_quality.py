@@ -365,3 +365,52 @@ def test_cli_table(two_rounds_csv: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_cli_refuses_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["measurement-quality", str(tmp_path / "nothing.csv")]) == 1
     assert capsys.readouterr().err.count("\n") == 1
+
+
+# -- dashboard ----------------------------------------------------------------------------------
+
+
+def _section_app(path: str) -> None:
+    """An app that draws only the section, for the record at ``path``."""
+    import warnings
+
+    from fractal_governance.dataset import Dataset
+    from fractal_governance.streamlit import measurement_quality as page
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dataset = Dataset.from_csv(path)
+    page.section(dataset, path)
+
+
+def test_dashboard_section_and_self_toggle(two_rounds_csv: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from fractal_governance.streamlit import measurement_quality as page
+
+    at = AppTest.from_function(_section_app, args=(str(two_rounds_csv),), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.header] == [page.HEADER]
+    assert any("accuracy" in m.value for m in at.markdown)
+    toggle = at.toggle(key=page.SELF_TOGGLE_KEY)
+    assert toggle.value is True
+    board = at.dataframe[0].value
+    assert board["Precision"].iloc[0] == pytest.approx(0.25 * 2 / 3)
+    assert len(at.get("vega_lite_chart")) == 7  # per member, two distributions, four fits
+    correlations = at.dataframe[1].value
+    assert list(correlations["Quantity"]) == ["Accuracy", "Precision", "Accuracy", "Precision"]
+
+    toggle.set_value(False).run()
+    assert not at.exception
+    board = at.dataframe[0].value
+    assert board["Precision"].iloc[0] == pytest.approx(0.25)
+    assert set(board["MemberID"].iloc[:2]) == {"b", "c"}
+
+
+def test_dashboard_main_page_has_the_section() -> None:
+    from fractal_governance.streamlit import genesis_fractal as app
+    from fractal_governance.streamlit import measurement_quality as page
+
+    assert page.HEADER in app.SECTIONS
+    assert app.SECTIONS.index(page.HEADER) == app.SECTIONS.index("Description") - 1

@@ -48,6 +48,7 @@ from fractal_governance.io import DatasetError
 from fractal_governance.plots import Plots
 from fractal_governance.policies import SCHEDULES, schedule_from_text
 from fractal_governance.profiles import CommunityProfile
+from fractal_governance.streamlit import measurement_quality as measurement_page
 from fractal_governance.util import spreadsheet_csv
 
 #: Largest upload, in megabytes (the server cap is set by launcher.py and .streamlit/config.toml).
@@ -75,6 +76,7 @@ SECTIONS = (
     "Team Representation",
     "Fairness",
     "Member Profile",
+    "Measurement Quality",
     "Description",
     "Resources",
 )
@@ -877,6 +879,8 @@ def render(loaded: Loaded, first: int, last: int) -> None:
             st.altair_chart(member_rank_chart(history), width="stretch")
         with right:
             st.altair_chart(member_respect_chart(history), width="stretch")
+
+    measurement_page.section(dataset, f"{loaded.key}:{first}:{last}")
 
     st.header("Description")
     st.markdown(texts.ABOUT)
