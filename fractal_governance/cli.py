@@ -283,6 +283,29 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = add("dashboard", _cmd_dashboard, "Serve the Streamlit dashboard on 127.0.0.1.")
     sub.add_argument("data", nargs="?", metavar="DATA", help=_DATA_HELP)
     sub.add_argument("--port", type=_port, metavar="P", help="TCP port (default 8501)")
+
+    sub = add(
+        "study",
+        _cmd_study,
+        "Run a simulation study (a parameter grid times replicates) into DIR, resuming one "
+        "that was interrupted; 'study report DIR' writes its figures and an HTML page.",
+    )
+    sub.add_argument("spec", metavar="STUDY.toml|report", help="the study file, or 'report'")
+    sub.add_argument("folder", nargs="?", metavar="DIR", help="with 'report': the study folder")
+    sub.add_argument("--out", type=Path, metavar="DIR", help="the study folder (created)")
+    sub.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="local worker processes (default: the usable cores; 1 runs in this process); "
+        "with '--scheduler local' the workers of the local Dask cluster",
+    )
+    sub.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: the scheduler's address (e.g. tcp://10.0.0.5:8786), or "
+        "'local' to start a LocalCluster on 127.0.0.1",
+    )
     return parser
 
 
@@ -492,6 +515,50 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     if args.data is not None:
         launcher_args += ["--", args.data]
     return int(launcher.main(launcher_args) or 0)
+
+
+def _cmd_study(args: argparse.Namespace) -> int:
+    from fractal_governance import studies, studies_backends
+
+    if args.spec == "report":
+        if args.folder is None or args.out is not None:
+            raise UsageError("'study report' takes the study folder: study report DIR")
+        from fractal_governance.studies_report import write_study_report
+
+        try:
+            with _progress_bar("report") as progress:
+                progress(0, 1, "figures")
+                index = write_study_report(Path(args.folder))
+                progress(1, 1, "figures")
+        except studies.StudyFolderError as error:
+            raise CommandError(_one_line(error)) from None
+        _write_stdout(f"{index}\n")
+        return EXIT_OK
+    if args.folder is not None:
+        raise UsageError(f"unexpected argument {args.folder!r} (the folder goes after --out)")
+    if args.out is None:
+        raise UsageError("the study needs an output folder: --out DIR")
+    if args.scheduler is not None and args.workers is not None and args.scheduler != "local":
+        raise UsageError("--workers applies to local processes or '--scheduler local' only")
+    try:
+        study = studies.Study.from_toml(args.spec)
+    except studies.StudyError as error:
+        raise UsageError(f"{args.spec}: {_one_line(error)}") from None
+    with (
+        studies_backends.make_backend(args.workers, args.scheduler) as backend,
+        _progress_bar("study") as progress,
+    ):
+        try:
+            out = studies.run_study(
+                study,
+                args.out,
+                backend,
+                progress=lambda done, total: progress(done, total, "runs"),
+            )
+        except studies.StudyFolderError as error:
+            raise CommandError(_one_line(error)) from None
+    _write_stdout(f"{out}\n")
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------------------------------

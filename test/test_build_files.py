@@ -18,6 +18,8 @@ from conftest import REPO
 # Import name -> pinned package name, where the two differ or the package is third-party.
 THIRD_PARTY = {
     "altair": "altair",
+    "dask": "dask",
+    "distributed": "distributed",
     "hypothesis": "hypothesis",
     "IPython": "ipython",
     "ipykernel": "ipykernel",

@@ -49,6 +49,7 @@ from fractal_governance.plots import Plots
 from fractal_governance.policies import SCHEDULES, schedule_from_text
 from fractal_governance.profiles import CommunityProfile
 from fractal_governance.streamlit import measurement_quality as measurement_page
+from fractal_governance.streamlit import study as study_page
 from fractal_governance.util import spreadsheet_csv
 
 #: Largest upload, in megabytes (the server cap is set by launcher.py and .streamlit/config.toml).
@@ -891,6 +892,10 @@ def render(loaded: Loaded, first: int, last: int) -> None:
 def main() -> None:
     """Run one pass of the app script."""
     st.set_page_config(page_title="Fractal Governance Dashboard", layout="wide")
+    folder = study_page.choose_study()
+    if folder is not None:
+        study_page.render_study(folder)
+        return
     loaded = choose_data()
     first, last = meeting_range(loaded)
     quality_expander(loaded.dataset)
