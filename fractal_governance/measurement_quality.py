@@ -101,12 +101,14 @@ __all__ = [
     "SLOPE_STANDARD_ERROR",
     "GroupRows",
     "MeasurementQuality",
+    "MemberSums",
     "PairTable",
     "R",
     "correlations",
     "group_rows",
     "leaderboard",
     "member_quality",
+    "member_sums",
     "pair_table",
 ]
 
@@ -181,6 +183,9 @@ CAPTIONS: dict[str, str] = {
 
 # -- group keys and the co-membership table -----------------------------------------------------
 
+_PACKED_BITS = 53
+"""Whole numbers below ``2**53`` are exact in float64: the packed sums must fit."""
+
 
 @dataclasses.dataclass(frozen=True)
 class GroupRows:
@@ -253,11 +258,14 @@ class PairTable:
 
 
 def pair_table(rows: GroupRows) -> PairTable:
-    """The co-membership table of ``rows``: three sparse products ``P @ X.T``.
+    """The co-membership table of ``rows``: the sparse product ``P @ X.T``.
 
-    ``P`` is the (member x group) indicator of presence, ``X`` the (member x group) table of
-    level counts, sums or sums of squares. The three ``X`` have the same non-zero pattern
-    (levels are at least 1), so the products share theirs and line up entry by entry.
+    ``P`` is the (member x group) indicator of presence; ``X`` the (member x group) table of
+    each member's level count, sum and sum of squares in each group. When the sums are small
+    enough (the usual case) the three are packed into one exact float64 per cell,
+    ``count + sum * 2**a + squares * 2**b``, whose fields cannot carry into each other, so one
+    product gives all three; else three products, which share one non-zero pattern (levels are
+    at least 1) and so line up entry by entry.
     """
     import scipy.sparse as sparse  # imported here: slow to import, needed by this step only
 
@@ -268,40 +276,81 @@ def pair_table(rows: GroupRows) -> PairTable:
         member, group = rows.member, rows.group
         if measured is not None and not every_row:
             member, group = member[measured], group[measured]
-        matrix = sparse.coo_matrix((values, (member, group)), shape=shape).tocsr()
+        matrix = sparse.csr_matrix((values, (member, group)), shape=shape)
         matrix.sum_duplicates()
         return matrix
 
-    level = rows.level.astype(np.float64)
-    if measured is not None:
-        level = level[measured]
-    counts = table(np.ones(len(level)))
-    presence = table(np.ones(len(rows.member)), every_row=True)
-    presence.data[:] = 1.0  # a member listed twice in a group is still one observer
-    products = []
-    for values in (counts, table(level), table(level * level)):
-        product = (presence @ values.T).tocsr()
-        product.sort_indices()
-        products.append(product)
-    count, total, squares = products
-    for other in (total, squares):
-        if not (
-            np.array_equal(other.indptr, count.indptr)
-            and np.array_equal(other.indices, count.indices)
-        ):  # pragma: no cover - cannot happen with positive levels
-            raise AssertionError("co-membership products differ in structure")
+    level = rows.level if measured is None else rows.level[measured]
+
+    def presence_like(matrix: Any) -> Any:
+        """The indicator of presence (a member listed twice in a group is one observer): the
+        pattern of ``matrix`` when every row has a level, else a table of its own."""
+        if measured is None:
+            indicator = matrix.copy()
+        else:
+            indicator = table(np.ones(len(rows.member)), every_row=True)
+        indicator.data[:] = 1.0
+        return indicator
+
+    # bounds of the three sums of any pair: at most all of one member's levels
+    most = int(np.bincount(rows.member[rows.has_level], minlength=1).max(initial=0))
+    top = int(level.max(initial=1))
+    count_bits = most.bit_length()
+    total_bits = (most * top).bit_length()
+    squares_bits = (most * top * top).bit_length()
+    if count_bits + total_bits + squares_bits <= _PACKED_BITS:
+        low, high = count_bits, count_bits + total_bits
+        whole = level.astype(np.int64)
+        packed = table((1 + (whole << low) + ((whole * whole) << high)).astype(np.float64))
+        product = (presence_like(packed) @ packed.T).tocsr()
+        cells = product.data.astype(np.int64)
+        count = (cells & ((1 << low) - 1)).astype(np.float64)
+        total = ((cells >> low) & ((1 << total_bits) - 1)).astype(np.float64)
+        squares = (cells >> high).astype(np.float64)
+    else:
+        value = level.astype(np.float64)
+        tables = [table(values) for values in (np.ones(len(value)), value, value * value)]
+        presence = presence_like(tables[0])
+        products = [(presence @ matrix.T).tocsr() for matrix in tables]
+        product = products[0]
+        for other in products[1:]:
+            if not (
+                np.array_equal(other.indptr, product.indptr)
+                and np.array_equal(other.indices, product.indices)
+            ):
+                for matrix in products:
+                    matrix.sort_indices()
+                break
+        count, total, squares = (matrix.data for matrix in products)
     observer = np.repeat(
-        np.arange(rows.member_count, dtype=np.int64), np.diff(count.indptr).astype(np.int64)
+        np.arange(rows.member_count, dtype=np.int64), np.diff(product.indptr).astype(np.int64)
     )
     return PairTable(
         observer=observer,
-        measured=count.indices.astype(np.int64),
-        count=count.data,
-        total=total.data,
-        squares=squares.data,
+        measured=product.indices.astype(np.int64),
+        count=count,
+        total=total,
+        squares=squares,
         present=np.bincount(rows.member, minlength=rows.member_count) > 0,
         member_count=rows.member_count,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class MemberSums:
+    """Per member (``Measurements.member_ids`` order), the sums both settings are made of.
+
+    ``colleagues``: colleagues with a level in a group the member was in; ``levels_seen``:
+    their levels there; ``difference_sum`` and ``variance_sum``: the sums over colleagues of
+    the differences of means and of the added variances; ``own_count``: the member's levels.
+    """
+
+    colleagues: IntArray
+    levels_seen: FloatArray
+    difference_sum: FloatArray
+    variance_sum: FloatArray
+    own_count: FloatArray
+    present: npt.NDArray[np.bool_]
 
 
 def _mean_and_variance(
@@ -313,8 +362,49 @@ def _mean_and_variance(
     of equal levels has variance exactly 0.
     """
     mean = total / count
-    variance = np.maximum(count * squares - total * total, 0.0) / (count * count)
+    variance = count * squares
+    variance -= total * total
+    np.maximum(variance, 0.0, out=variance)
+    variance /= count * count
     return mean, variance
+
+
+def member_sums(pairs: PairTable) -> MemberSums:
+    """The per-member sums of ``pairs`` (one pass over the pairs, no loop over members).
+
+    Sums run over every pair, the member's own included, and the own terms are taken out
+    exactly afterwards: the own difference of means is exactly 0 (the same numbers), its
+    added variances are set to 0 before summing, and counts are whole numbers.
+    """
+    m = pairs.member_count
+    observer, measured = pairs.observer, pairs.measured
+    mean_pair, variance_pair = _mean_and_variance(pairs.count, pairs.total, pairs.squares)
+
+    diagonal = np.flatnonzero(observer == measured)
+    own = measured[diagonal]
+    own_count = np.zeros(m)
+    own_mean = np.zeros(m)
+    own_variance = np.zeros(m)
+    own_count[own] = pairs.count[diagonal]
+    own_mean[own] = mean_pair[diagonal]
+    own_variance[own] = variance_pair[diagonal]
+
+    difference = mean_pair
+    difference -= own_mean[measured]
+    difference[diagonal] = 0.0
+    variance = variance_pair
+    variance += own_variance[measured]
+    variance[diagonal] = 0.0
+    pairs_of = np.bincount(observer, minlength=m).astype(np.int64)
+    seen = np.bincount(observer, weights=pairs.count, minlength=m).astype(np.float64)
+    return MemberSums(
+        colleagues=pairs_of - (own_count > 0),
+        levels_seen=seen - own_count,
+        difference_sum=np.bincount(observer, weights=difference, minlength=m).astype(np.float64),
+        variance_sum=np.bincount(observer, weights=variance, minlength=m).astype(np.float64),
+        own_count=own_count,
+        present=pairs.present,
+    )
 
 
 def member_quality(
@@ -322,6 +412,7 @@ def member_quality(
     *,
     include_self: bool = False,
     pairs: PairTable | None = None,
+    sums: MemberSums | None = None,
 ) -> pd.DataFrame:
     """Accuracy, precision and their counts of every member in a group.
 
@@ -332,49 +423,32 @@ def member_quality(
     has NaN accuracy and precision without self-measurement, and 0 with it (if the member has
     a level; the self term needs one).
     """
-    if pairs is None:
-        pairs = pair_table(group_rows(measurements))
-    m = pairs.member_count
-    observer, measured = pairs.observer, pairs.measured
-    mean_pair, variance_pair = _mean_and_variance(pairs.count, pairs.total, pairs.squares)
-
-    diagonal = observer == measured
-    own_count = np.zeros(m)
-    own_mean = np.full(m, np.nan)
-    own_variance = np.full(m, np.nan)
-    own = measured[diagonal]
-    own_count[own] = pairs.count[diagonal]
-    own_mean[own] = mean_pair[diagonal]
-    own_variance[own] = variance_pair[diagonal]
-
-    other = ~diagonal
-    a, b = observer[other], measured[other]
-    difference = mean_pair[other] - own_mean[b]
-    variance = variance_pair[other] + own_variance[b]
-    colleagues = np.bincount(a, minlength=m).astype(np.int64)
-    levels_seen = np.bincount(a, weights=pairs.count[other], minlength=m).astype(np.float64)
-    difference_sum = np.bincount(a, weights=difference, minlength=m)
-    variance_sum = np.bincount(a, weights=variance, minlength=m)
-
+    if sums is None:
+        if pairs is None:
+            pairs = pair_table(group_rows(measurements))
+        sums = member_sums(pairs)
+    colleagues = sums.colleagues
+    own_count = sums.own_count
+    levels_seen = sums.levels_seen
     terms = colleagues + (own_count > 0).astype(np.int64) if include_self else colleagues
     if include_self:
         levels_seen = levels_seen + own_count
     with np.errstate(invalid="ignore", divide="ignore"):
-        accuracy = np.where(terms > 0, difference_sum / terms, np.nan)
-        precision = np.where(terms > 0, np.sqrt(variance_sum) / terms, np.nan)
+        accuracy = np.where(terms > 0, sums.difference_sum / terms, np.nan)
+        precision = np.where(terms > 0, np.sqrt(sums.variance_sum) / terms, np.nan)
 
-    sums = measurements.member_level_sums
+    level_sums = measurements.member_level_sums
     with np.errstate(invalid="ignore", divide="ignore"):
-        ranked = sums["ranked"]
-        mean_level = np.where(ranked > 0, sums["rank"] / np.maximum(ranked, 1), np.nan)
-    present = pairs.present
+        ranked = level_sums["ranked"]
+        mean_level = np.where(ranked > 0, level_sums["rank"] / np.maximum(ranked, 1), np.nan)
+    present = sums.present
     frame = pd.DataFrame(
         {
             ACCURACY: accuracy,
             PRECISION: precision,
             COLLEAGUE_COUNT: colleagues,
             MEASUREMENT_COUNT: levels_seen.astype(np.int64),
-            col.ATTENDANCE_COUNT: sums["attendance"].astype(np.int64),
+            col.ATTENDANCE_COUNT: level_sums["attendance"].astype(np.int64),
             MEAN_LEVEL: mean_level.astype(np.float64),
         },
         index=measurements.member_ids,
@@ -478,11 +552,16 @@ class MeasurementQuality:
         """The co-membership table (shared by both settings)."""
         return pair_table(group_rows(self.measurements))
 
+    @cached_property
+    def sums(self) -> MemberSums:
+        """The per-member sums (shared by both settings)."""
+        return member_sums(self.pairs)
+
     def members(self, include_self: bool = False) -> pd.DataFrame:
         """:func:`member_quality` (a copy: the cached table stays as it is)."""
         if include_self not in self._members:
             self._members[include_self] = member_quality(
-                self.measurements, include_self=include_self, pairs=self.pairs
+                self.measurements, include_self=include_self, sums=self.sums
             )
         return self._members[include_self].copy()
 

@@ -277,6 +277,20 @@ def test_matches_the_plain_python_reference(rows: list[tuple]) -> None:
     assert_matches_reference(record(rows), rows)
 
 
+def test_unpacked_products_give_the_same_table(
+    two_rounds: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sums too large to pack into one float64 take three products instead."""
+    packed = mq.pair_table(mq.group_rows(two_rounds.measurements))
+    monkeypatch.setattr(mq, "_PACKED_BITS", 0)
+    unpacked = mq.pair_table(mq.group_rows(two_rounds.measurements))
+    for field in ("observer", "measured", "count", "total", "squares"):
+        np.testing.assert_array_equal(getattr(packed, field), getattr(unpacked, field))
+    assert packed.count.sum() == 16  # 4 members x (own 2 + 2 colleagues' 1 each)
+    rows = [(m, 1, r, g, level) for m, _, r, g, level in TWO_ROUNDS]
+    assert_matches_reference(two_rounds, rows)
+
+
 def test_matches_the_reference_on_the_genesis_record(genesis_record_dir: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
