@@ -95,6 +95,7 @@ __all__ = [
     "load_summary",
     "metric_columns",
     "run_batch",
+    "run_batch_outputs",
     "run_study",
     "seeds",
     "summarize",
@@ -721,6 +722,58 @@ def _batch_path(out: Path, batch: int) -> Path:
     return out / BATCH_FOLDER / f"batch-{batch:06d}.parquet"
 
 
+def _side_path(out: Path, kind: str, batch: int) -> Path:
+    """A batch's summary partial (``partial``) or its runs' last meetings (``final``)."""
+    return out / BATCH_FOLDER / f"{kind}-{batch:06d}.parquet"
+
+
+SUMMARY_KEYS = ["Point", "MeetingID", "System", "Metric"]
+
+
+def run_batch_outputs(task: tuple[Study, int]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What a worker returns for a batch: its results (:func:`run_batch`), its partial
+    summary (count, mean and sum of squared deviations per point, meeting, system and
+    metric) and its runs' last meetings, so the summary costs the client little."""
+    study = task[0]
+    frame = run_batch(task)
+    return frame, _batch_partial(study, frame), _batch_final(frame)
+
+
+def _batch_partial(study: Study, frame: pd.DataFrame) -> pd.DataFrame:
+    """Count, mean and sum of squared deviations (``N``, ``Mean``, ``M2``) per point,
+    meeting, system and metric, in the layout of :data:`SUMMARY_KEYS`."""
+    names = study.metric_columns()
+    columns = [f"{system}{name}" for system in SYSTEMS for name in names]
+    groups = frame.groupby(["Point", "MeetingID"], sort=True)[columns]
+    count, mean, variance = groups.count(), groups.mean(), groups.var(ddof=0)
+    index = count.index
+    parts = []
+    for system in SYSTEMS:
+        for name in names:
+            column = f"{system}{name}"
+            n = count[column].to_numpy(np.int64)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "Point": index.get_level_values("Point").to_numpy(np.int64),
+                        "MeetingID": index.get_level_values("MeetingID").to_numpy(np.int64),
+                        "System": system,
+                        "Metric": name,
+                        "N": n,
+                        "Mean": mean[column].to_numpy(np.float64),
+                        "M2": np.nan_to_num(variance[column].to_numpy(np.float64)) * n,
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame(columns=[*SUMMARY_KEYS, "N", "Mean", "M2"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _batch_final(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.groupby("Run", sort=True).tail(1).reset_index(drop=True)
+
+
 def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """``write`` a temporary file beside ``path``, then rename it over ``path``."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -765,7 +818,7 @@ def _prepare_folder(study: Study, out: Path) -> None:
     else:
         text = json.dumps(record, indent=2, sort_keys=True) + "\n"
         _write_atomically(spec, lambda path: path.write_text(text, encoding="utf-8"))
-    for leftover in (out / BATCH_FOLDER).glob(".batch-*.tmp"):
+    for leftover in (out / BATCH_FOLDER).glob(".*.tmp"):
         leftover.unlink(missing_ok=True)  # from an interrupted write
 
 
@@ -817,8 +870,11 @@ def run_study(
         progress(runs_done, study.run_count)
     runner = backend if backend is not None else InProcess()
     tasks = [(study, batch) for batch in todo]
-    for index, frame in runner.map_unordered(run_batch, tasks):
+    for index, (frame, partial, final) in runner.map_unordered(run_batch_outputs, tasks):
         batch = todo[index]
+        # The batch file goes last: it marks the batch as finished.
+        _write_atomically(_side_path(folder, "partial", batch), _parquet_writer(partial))
+        _write_atomically(_side_path(folder, "final", batch), _parquet_writer(final))
         _write_atomically(_batch_path(folder, batch), _parquet_writer(frame))
         runs_done += len(study.batch_runs(batch))
         if on_batch is not None:
@@ -914,7 +970,9 @@ def _partial(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def summarize(study: Study, out: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The summary and the final-meeting table of the finished study in ``out``.
 
-    Reads one batch at a time (memory grows with points x meetings, not with runs).
+    Reads each batch's partial summary and last meetings (made by the workers; made here
+    from the batch's results when missing), so memory grows with points x meetings and runs,
+    not with rows.
 
     Returns
     -------
@@ -924,14 +982,19 @@ def summarize(study: Study, out: str | os.PathLike[str]) -> tuple[pd.DataFrame, 
         metric). ``final``: each run's last meeting (the results' columns).
     """
     folder = Path(out)
-    keys = ["Point", "MeetingID", "System", "Metric"]
-    names = study.metric_columns()
+    keys = SUMMARY_KEYS
     partials = []
     finals = []
-    for path in _batches(study, folder):
-        frame = pd.read_parquet(path)
-        partials.append(_partial(_long(frame, ["Point", "MeetingID"], names), keys))
-        finals.append(frame.groupby("Run", sort=True).tail(1))
+    for batch, path in enumerate(_batches(study, folder)):
+        partial_path = _side_path(folder, "partial", batch)
+        final_path = _side_path(folder, "final", batch)
+        if partial_path.is_file() and final_path.is_file():
+            partials.append(pd.read_parquet(partial_path))
+            finals.append(pd.read_parquet(final_path))
+        else:
+            frame = pd.read_parquet(path)
+            partials.append(_batch_partial(study, frame))
+            finals.append(_batch_final(frame))
     points = study.points()
     if partials:
         summary = _finish(pd.concat(partials, ignore_index=True), keys)
