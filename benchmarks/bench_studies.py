@@ -18,6 +18,8 @@ are met.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -30,6 +32,45 @@ from fractal_governance.studies_backends import Backend, DaskBackend, InProcess,
 
 EFFICIENCY_TARGET = 0.80
 DASK_TOLERANCE = 0.10
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat (Linux)."""
+    try:
+        with open("/proc/stat") as handle:
+            fields = [float(v) for v in handle.readline().split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)
+    return (sum(fields) - idle) / ticks, sum(fields) / ticks
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process and its finished children (the pool's and the cluster's
+    worker processes once they have exited)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+class Contention:
+    """How much of the machine other processes used while a block ran."""
+
+    def __enter__(self) -> Contention:
+        self.machine, self.own = machine_cpu(), own_cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        busy, total = machine_cpu()
+        self.other_cores = 0.0
+        elapsed = total - self.machine[1]
+        if elapsed > 0:
+            cores = os.cpu_count() or 1
+            others = (busy - self.machine[0]) - (own_cpu() - self.own)
+            self.other_cores = max(0.0, others) / (elapsed / cores)
 
 
 def study_of(runs: int, meetings: int, batch_size: int | None) -> studies.Study:
@@ -68,22 +109,32 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="bench-studies-") as scratch:
         root = Path(scratch)
-        serial = timed_study(study, root / "serial", InProcess())
-        print(f"in process:            {serial:7.2f} s")
+        with Contention() as load_serial:
+            serial = timed_study(study, root / "serial", InProcess())
+        print(
+            f"in process:            {serial:7.2f} s"
+            f"   (other processes used {load_serial.other_cores:.2f} cores meanwhile)"
+        )
 
         start = time.perf_counter()
-        with LocalProcesses(args.workers) as pool:
+        with Contention() as load_processes, LocalProcesses(args.workers) as pool:
             warm_up(pool)
             pool_start = time.perf_counter() - start
             processes = timed_study(study, root / "processes", pool)
-        print(f"local processes:       {processes:7.2f} s   (start-up {pool_start:.2f} s)")
+        print(
+            f"local processes:       {processes:7.2f} s   (start-up {pool_start:.2f} s; other "
+            f"processes used {load_processes.other_cores:.2f} cores meanwhile)"
+        )
 
         start = time.perf_counter()
-        with DaskBackend(workers=args.workers) as cluster:
+        with Contention() as load_dask, DaskBackend(workers=args.workers) as cluster:
             warm_up(cluster)
             cluster_start = time.perf_counter() - start
             dask = timed_study(study, root / "dask", cluster)
-        print(f"dask LocalCluster:     {dask:7.2f} s   (start-up {cluster_start:.2f} s)")
+        print(
+            f"dask LocalCluster:     {dask:7.2f} s   (start-up {cluster_start:.2f} s; other "
+            f"processes used {load_dask.other_cores:.2f} cores meanwhile)"
+        )
 
         expected = studies.load_results(root / "serial")
         for name in ("processes", "dask"):
