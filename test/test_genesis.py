@@ -258,6 +258,38 @@ def test_weighted_means_match_a_plain_loop(
         assert got[key] == pytest.approx(value, rel=1e-9)
 
 
+@settings(max_examples=100)
+@given(
+    grid=st.lists(
+        st.lists(st.integers(-1, 8), min_size=1, max_size=20),  # -1: absent, 0: no level
+        min_size=1,
+        max_size=4,
+    ),
+    window=st.integers(1, 7),
+    requirement=st.integers(1, 14),
+    first=st.integers(0, 20),
+)
+def test_weighted_mean_cells_name_their_attendance(
+    grid: list[list[int]], window: int, requirement: int, first: int
+) -> None:
+    # each cell's attendance index is the member's attendance at that meeting (-1: absent),
+    # whether every attendance has a level (cells tell it by their runs) or not (looked up)
+    k = max(len(row) for row in grid)
+    rows: list[Row] = [("z", t + 1, 1, None) for t in range(k)]
+    for i, row in enumerate(grid):
+        rows += [(f"m{i}", t + 1, level or None, None) for t, level in enumerate(row) if level >= 0]
+    m = build(record(rows), ScheduleRespect(GENESIS)).measurements
+    cells = weighted_mean_levels(m, window, requirement, HYSTERESIS, min(first, k))
+    at = {
+        (int(a), int(t)): i for i, (a, t) in enumerate(zip(m.att_member, m.att_order, strict=True))
+    }
+    expected = [
+        at.get((int(a), int(t)), -1) for a, t in zip(cells.member, cells.meeting, strict=True)
+    ]
+    assert cells.attendance.tolist() == expected
+    assert (cells.meeting >= min(first, k)).all()
+
+
 # -- Addendum 1 on a hand-worked record ---------------------------------------------------------
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -297,8 +297,8 @@ class Addendum1Respect(RespectPolicy):
             ),
             dtype=np.float64,
         )
-        if self.clamp_zero_level:
-            weight = np.where(cells.mean == 0, 0.0, weight)
+        if self.clamp_zero_level and len(cells.mean) != np.count_nonzero(cells.mean):
+            weight = np.where(cells.mean == 0, 0.0, weight)  # (the cells hold means > 0)
         return cells, weight
 
     def teams(self, measurements: Measurements, member: IntArray, meeting: IntArray) -> IntArray:
@@ -314,10 +314,15 @@ class Addendum1Respect(RespectPolicy):
         code = np.full(m.member_count, -1, dtype=np.int64)
         since[team_member[firsts]] = m.att_order[order[firsts]]
         code[team_member[firsts]] = m.att_team[order[firsts]]
-        return np.where(meeting >= since[member], code[member], -1).astype(np.int64)
+        return np.where(meeting >= since[member], code[member], -1).astype(np.int64, copy=False)
 
     def addendum_ledger(self, measurements: Measurements, first: int) -> Ledger:
         """The token awards from chronological meeting ``first`` on."""
+        return self._ledger_after(Ledger.empty(np.float64), measurements, first)
+
+    def _ledger_after(self, before: Ledger, measurements: Measurements, first: int) -> Ledger:
+        """``before``'s entries followed by the token awards from chronological meeting
+        ``first`` on (each array written once, the awards filtered on the way)."""
         m = measurements
         cells, weight = self.weighted_means(m, first)
         ledger = Ledger(
@@ -329,7 +334,7 @@ class Addendum1Respect(RespectPolicy):
         )
         for rule in self.weighted_mean_rules:
             ledger = rule.apply(ledger, m)
-        weight = ledger.respect.astype(np.float64)
+        weight = ledger.respect.astype(np.float64, copy=False)
         team = self.teams(m, cells.member, cells.meeting)
         k = m.meeting_count
         in_team = team >= 0
@@ -340,18 +345,29 @@ class Addendum1Respect(RespectPolicy):
         with np.errstate(invalid="ignore", divide="ignore"):
             per_weight = np.where(total > 0, minted / total, 0.0)
         tokens = weight * per_weight[cells.meeting]
+        paid = tokens > 0
         # absent members whose weight a rule took away get no entry (nothing to show)
-        keep = (tokens > 0) | (cells.attendance >= 0)
-        if not keep.all():
-            tokens, team = tokens[keep], team[keep]
-            cells = WeightedMeanCells(*(part[keep] for part in cells))
+        keep = paid | (cells.attendance >= 0)
+        rows = None if keep.all() else np.flatnonzero(keep)
+        kept = len(tokens) if rows is None else len(rows)
+        origin = np.where(paid, awards.ROLLING, awards.NONE).astype(np.int8)
+
+        def joined(head: npt.NDArray[Any], tail: npt.NDArray[Any], dtype: Any) -> npt.NDArray[Any]:
+            out = np.empty(len(head) + kept, dtype=dtype)
+            out[: len(head)] = head
+            if rows is None:
+                out[len(head) :] = tail
+            else:  # mode "clip": not buffered (the rows are in range)
+                np.take(tail, rows, out=out[len(head) :], mode="clip")
+            return out
+
         return Ledger(
-            member=cells.member,
-            meeting=cells.meeting,
-            respect=tokens,
-            origin=np.where(tokens > 0, awards.ROLLING, awards.NONE).astype(np.int8),
-            attendance=cells.attendance,
-            team=team,
+            member=joined(before.member, cells.member, np.int64),
+            meeting=joined(before.meeting, cells.meeting, np.int64),
+            respect=joined(before.respect, tokens, np.float64),
+            origin=joined(before.origin, origin, np.int8),
+            attendance=joined(before.attendance_of(m), cells.attendance, np.int64),
+            team=joined(before.team_of(m), team, np.int64),
         )
 
     def ledger(self, measurements: Measurements) -> Ledger:
@@ -362,7 +378,7 @@ class Addendum1Respect(RespectPolicy):
         converted = before.with_respect(scaled, before.origin)
         if first >= measurements.meeting_count:
             return converted
-        return converted.concat(self.addendum_ledger(measurements, first), measurements)
+        return self._ledger_after(converted, measurements, first)
 
 
 def _every_cell(

@@ -77,13 +77,14 @@ def linear_scan(a: FloatArray, b: FloatArray) -> FloatArray:
     return x
 
 
-def _levelled(measurements: Measurements) -> tuple[IntArray, IntArray, IntArray]:
-    """Attendances with a level, sorted by member then meeting: member, meeting, level."""
+def _levelled(measurements: Measurements) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Attendances with a level, sorted by member then meeting: member, meeting, level and
+    the attendance index."""
     m = measurements
     order = m.pair_order
     if not m.att_has_level.all():
         order = order[m.att_has_level[order]]
-    return m.att_member[order], m.att_order[order], m.att_level[order]
+    return m.att_member[order], m.att_order[order], m.att_level[order], order
 
 
 def attendance_at(measurements: Measurements, member: IntArray, meeting: IntArray) -> IntArray:
@@ -101,8 +102,10 @@ def attendance_at(measurements: Measurements, member: IntArray, meeting: IntArra
 
 def _hysteresis(
     measurements: Measurements, window: int, requirement: int, first: int
-) -> tuple[IntArray, IntArray, FloatArray]:
-    member, meeting, level = _levelled(measurements)
+) -> tuple[IntArray, IntArray, FloatArray, IntArray | None]:
+    """The cells (member, meeting, mean) and, when every attendance has a level, their
+    attendance index (else None: the caller looks it up)."""
+    member, meeting, level, attendance = _levelled(measurements)
     k = measurements.meeting_count
     q = (window - 1) / window
     exponent = np.maximum(meeting, window - 1)  # the first w meetings do not decay
@@ -117,29 +120,43 @@ def _hysteresis(
     kept = same & ~reset
     gap = np.zeros(len(member), dtype=np.int64)
     gap[1:] = exponent[1:] - exponent[:-1]
-    steps[kept] = q ** gap[kept].astype(np.float64)
+    powers = q ** np.arange(max(k, window) + 1, dtype=np.float64)  # q ** d, looked up
+    steps[kept] = powers[gap[kept]]
     state = linear_scan(steps, level / window)
 
-    # Each level's state holds until the next level or the reset after it, decaying.
+    # Each level's state holds until the next level or the reset after it, decaying: a run
+    # of cells from ``start`` (its meeting, or ``first``) to ``end``, expanded by repeating
+    # per-level values along the runs (cells are sorted by member, then meeting).
     following = np.full(len(member), k, dtype=np.int64)
     following[:-1] = np.where(same[1:], meeting[1:], k)
     end = np.minimum(np.minimum(following, np.maximum(meeting + requirement, window)), k)
     start = np.maximum(meeting, first)
     lengths = np.maximum(end - start, 0)
-    owner = np.repeat(np.arange(len(member), dtype=np.int64), lengths)
-    offsets = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(
-        np.cumsum(lengths) - lengths, lengths
-    )
-    cell_meeting = start[owner] + offsets
-    decay = np.maximum(cell_meeting, window - 1) - exponent[owner]
-    mean = state[owner] * q ** decay.astype(np.float64)
-    return member[owner], cell_meeting, mean
+    run_start = np.cumsum(lengths) - lengths  # where each level's run begins among the cells
+    position = np.arange(int(lengths.sum()), dtype=np.int64)
+    cell_meeting = np.repeat(start - run_start, lengths)
+    cell_meeting += position
+    if first >= window - 1:  # every cell decays: meeting - exponent = position + a constant
+        decay = np.repeat(start - run_start - exponent, lengths)
+        decay += position
+    else:
+        decay = np.maximum(cell_meeting, window - 1) - np.repeat(exponent, lengths)
+    mean = np.repeat(state, lengths)
+    mean *= powers[decay]
+    cell_attendance = None
+    if len(attendance) == measurements.attendance_count:
+        # every attendance has a level: a cell is an attendance exactly where a level's run
+        # starts at its own meeting
+        cell_attendance = np.full(len(position), -1, dtype=np.int64)
+        own = (lengths > 0) & (meeting >= first)
+        cell_attendance[run_start[own]] = attendance[own]
+    return np.repeat(member, lengths), cell_meeting, mean, cell_attendance
 
 
 def _windowed(
     measurements: Measurements, window: int, algorithm: WeightedMeanAlgorithm, first: int
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    member, meeting, level = _levelled(measurements)
+    member, meeting, level, _ = _levelled(measurements)
     k = measurements.meeting_count
     w = window
     weighted = algorithm is WeightedMeanAlgorithm.WEIGHTED_ROLLING_MEAN
@@ -176,16 +193,17 @@ def weighted_mean_levels(
     if not isinstance(requirement, int) or requirement < 1:
         raise ValueError(f"requirement must be a whole number >= 1, got {requirement!r}")
     algorithm = WeightedMeanAlgorithm(algorithm)
+    attendance: IntArray | None = None
     if algorithm is WeightedMeanAlgorithm.WEIGHTED_ROLLING_MEAN_WITH_HYSTERESIS:
-        member, meeting, mean = _hysteresis(measurements, window, requirement, first)
+        member, meeting, mean, attendance = _hysteresis(measurements, window, requirement, first)
     else:
         member, meeting, mean = _windowed(measurements, window, algorithm, first)
     positive = mean > 0
     if not positive.all():
         member, meeting, mean = member[positive], meeting[positive], mean[positive]
+        attendance = None if attendance is None else attendance[positive]
+    if attendance is None:
+        attendance = attendance_at(measurements, member, meeting)
     return WeightedMeanCells(
-        member.astype(np.int64),
-        meeting.astype(np.int64),
-        mean,
-        attendance_at(measurements, member, meeting),
+        member.astype(np.int64, copy=False), meeting.astype(np.int64, copy=False), mean, attendance
     )
