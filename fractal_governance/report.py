@@ -242,6 +242,7 @@ def render_index(
         '<li><a href="#teams">Team Leaderboard</a></li>'
         '<li><a href="#fairness">Fairness</a></li>'
         '<li><a href="#quality">Data Quality</a></li>'
+        '<li><a href="#measurement">Measurement Quality</a></li>'
         '<li><a href="#figures">Figures</a></li></ul></nav>',
         '<section id="summary">',
         "<h2>Summary Statistics</h2>",
@@ -266,6 +267,7 @@ def render_index(
     else:
         parts.append(f"<p>{e(texts.NO_TEAMS)}</p>")
     parts += ["</section>", *_fairness_section(dataset), *_quality_section(dataset)]
+    parts += _measurement_section(dataset)
     parts += ['<section id="figures">', "<h2>Figures</h2>"]
     for name, file_name in figures:
         caption = texts.figure_caption(name, unit)
@@ -335,6 +337,50 @@ def _quality_section(dataset: Dataset) -> list[str]:
         ]
     parts.append("</section>")
     return parts
+
+
+def _measurement_section(dataset: Dataset, top: int = 20) -> list[str]:
+    """Measurement quality: the explanation, the correlations (without and with
+    self-measurement) and the first ``top`` members by precision (with self-measurement, as
+    the dashboard and the command line show by default)."""
+    from fractal_governance import measurement_quality as mq
+
+    quality = mq.MeasurementQuality.from_dataset(dataset)
+    fits = []
+    for include_self in (False, True):
+        table = quality.correlations(include_self)
+        fits.append(
+            pd.DataFrame(
+                {
+                    "Self-measurement": "with" if include_self else "without",
+                    "Quantity": table[mq.QUANTITY],
+                    "Against": table[mq.PREDICTOR],
+                    "Pearson r": table[mq.R].map(texts.format_coefficient),
+                    "p-value": table[mq.P_VALUE].map(
+                        lambda p: texts.MISSING if not np.isfinite(p) else f"{p:.2g}"
+                    ),
+                    "Slope": table[mq.SLOPE].map(lambda v: texts.format_coefficient(v, 4)),
+                    "Intercept": table[mq.INTERCEPT].map(texts.format_coefficient),
+                    "Members": table[mq.MEMBER_COUNT],
+                }
+            )
+        )
+    board = quality.leaderboard(include_self=True).head(top).rename_axis("Place")
+    board = board.reset_index()
+    for name in (mq.ACCURACY, mq.PRECISION):
+        board[name] = board[name].map(texts.format_coefficient)
+    numbers = ("Pearson r", "p-value", "Slope", "Intercept", mq.ACCURACY, mq.PRECISION)
+    explanation = mq.EXPLANATION.replace("**", "")
+    return [
+        '<section id="measurement">',
+        "<h2>Measurement Quality</h2>",
+        f"<p>{_escape(explanation)}</p>",
+        f"<p>{_escape(mq.CORRELATION_DESCRIPTION)}</p>",
+        _html_table(pd.concat(fits, ignore_index=True), numeric=numbers),
+        f"<p>With self-measurement. {_escape(mq.LEADERBOARD_DESCRIPTION)}</p>",
+        _html_table(_with_unit(board, dataset.unit), numeric=numbers),
+        "</section>",
+    ]
 
 
 # ------------------------------------------------------------------------------------------

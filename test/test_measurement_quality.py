@@ -428,3 +428,50 @@ def test_dashboard_main_page_has_the_section() -> None:
 
     assert page.HEADER in app.SECTIONS
     assert app.SECTIONS.index(page.HEADER) == app.SECTIONS.index("Description") - 1
+
+
+# -- report -------------------------------------------------------------------------------------
+
+
+def test_report_section(two_rounds: Dataset) -> None:
+    from html.parser import HTMLParser
+
+    from fractal_governance.report import render_index
+
+    page = render_index(two_rounds, [])
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: list[str] = []
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            self.ids += [value for name, value in attrs if name == "id"]
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append("".join(self.cell))
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parsed = Cells()
+    parsed.feed(page)
+    assert "measurement" in parsed.ids
+    assert 'href="#measurement"' in page
+    header = next(row for row in parsed.rows if row and row[0] == "Place")
+    assert header[:5] == ["Place", "MemberID", "Name", "Accuracy", "Precision"]
+    board = parsed.rows[parsed.rows.index(header) + 1 :][:4]
+    assert {row[1] for row in board[:2]} == {"b", "c"}
+    assert board[0][4] == "0.167"  # 0.25 * 2/3, with self-measurement
+    fits = [row for row in parsed.rows if row and row[0] in ("with", "without")]
+    assert len(fits) == 8
+    assert "**" not in page
