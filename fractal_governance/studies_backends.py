@@ -159,6 +159,7 @@ class DaskBackend(Backend):
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=processes,
+                protocol="tcp://",
                 host="127.0.0.1",
                 dashboard_address=None,
                 silence_logs=logging.ERROR,

@@ -428,3 +428,30 @@ def test_dashboard_shows_the_operators_study(
     app.selectbox(key="fg_study_metric").set_value("Nakamoto").run()
     assert not app.exception
     assert set(app.dataframe[0].value["Metric"]) == {"Nakamoto"}
+
+
+@pytest.mark.timeout(120)
+def test_cli_runs_on_an_existing_scheduler(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'--scheduler ADDRESS' connects to a running cluster (here one of threads, 127.0.0.1)."""
+    from distributed import LocalCluster
+
+    spec = tmp_path / "study.toml"
+    spec.write_text(SMALL)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+        host="127.0.0.1", dashboard_address=None,
+    ) as cluster:  # fmt: skip
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        args = ["study", str(spec), "--out", str(tmp_path / "out"), "--scheduler", address]
+        assert cli.main(args) == cli.EXIT_OK
+        assert cli.main([*args, "--workers", "2"]) == cli.EXIT_USAGE
+    capsys.readouterr()
+    studies.run_study(small_study(), tmp_path / "inprocess")
+    pd.testing.assert_frame_equal(
+        studies.load_results(tmp_path / "out"),
+        studies.load_results(tmp_path / "inprocess"),
+        check_exact=True,
+    )
