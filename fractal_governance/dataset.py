@@ -52,6 +52,7 @@ from fractal_governance.io import (
 from fractal_governance.ledger import Ledger
 from fractal_governance.math import RespectSchedule
 from fractal_governance.measurements import Measurements
+from fractal_governance.policies.base import Ruled
 from fractal_governance.policies.recorded import RecordedAwards
 from fractal_governance.profiles import CommunityProfile
 from fractal_governance.quality import DataQualityWarning, QualityReport
@@ -134,6 +135,22 @@ def _profile(
             raise TypeError(f"calendar must be a MeetingCalendar, got {type(calendar).__name__}")
         chosen = chosen.with_calendar(calendar)
     return chosen
+
+
+def _recorded_profile(
+    profile: CommunityProfile | None, schedule: RespectSchedule | None
+) -> CommunityProfile:
+    """The profile of an ORDAO export: Respect is the awards as minted (its rules kept).
+    Read with no profile of its own (None, or the default that front ends pass when nothing
+    is chosen): named "ORDAO awards", without a calendar (the export gives no dates)."""
+    if profile is None or profile is profiles.DEFAULT:
+        return CommunityProfile("ORDAO awards", RecordedAwards(schedule), None)
+    policy = profile.policy
+    rules = policy.rules if isinstance(policy, Ruled) else ()
+    base = policy.base if isinstance(policy, Ruled) else policy
+    if isinstance(base, RecordedAwards):
+        return profile
+    return profile.with_policy(RecordedAwards(schedule or base.schedule).with_rules(*rules))
 
 
 def _statistics(values: npt.ArrayLike) -> Statistics:
@@ -220,10 +237,8 @@ class Dataset:
         name: str | None,
         member_attributes: pd.DataFrame | None = None,
     ) -> Dataset:
-        awards = table.recorded_awards
-        if awards is not None and (profile is None or profile is profiles.DEFAULT):
-            # an ORDAO export read without a profile of its own: Respect as minted, no dates
-            profile = CommunityProfile("ORDAO awards", RecordedAwards(awards.schedule), None)
+        if table.recorded_awards is not None:
+            profile = _recorded_profile(profile, table.recorded_awards.schedule)
         chosen = _profile(profile, respect_schedule, calendar)
         measurements = Measurements(table, chosen.calendar, member_attributes=member_attributes)
         return cls._from_measurements(measurements, chosen, strict, name)
@@ -241,8 +256,9 @@ class Dataset:
         member_attributes: pd.DataFrame | None = None,
     ) -> Dataset:
         """Load a weekly consensus CSV file (``Rank`` or ``Level``, optional ``Round``), or
-        an ORDAO awards export (recognised by its header; read without a ``profile``, or with
-        the default one, its Respect is the awards as minted and its meetings have no dates).
+        an ORDAO awards export (recognised by its header; its Respect is the awards as minted,
+        whatever the profile's policy; read without a ``profile``, or with the default one,
+        its meetings have no dates).
 
         Raises
         ------

@@ -404,7 +404,7 @@ class Measurements:
             return pd.Series(np.nan, index=self.member_ids, dtype="str")
         names = frame[col.NAME]
         named = names.notna().to_numpy()
-        if named.all():
+        if named.all() and len(self.table.members[1]) == m:  # (else extra members: below)
             first = self.table.member_first_rows
         else:
             rows = np.flatnonzero(named)

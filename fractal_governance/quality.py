@@ -484,6 +484,20 @@ def _amount(value: Any) -> str:
     return f"{int(number):,}" if number.is_integer() else f"{number:,}"
 
 
+_SCANNED_ROWS = 50_000
+"""Files up to this many rows are scanned again to quote the exact line of a finding."""
+
+
+def _rows(awards: OrdaoAwards, positions: npt.NDArray[np.intp] | list[int]) -> str:
+    """The rows of a finding: their lines in the file (a small file, scanned again), else
+    their numbers among the data rows (a large file is not read a second time)."""
+    if len(awards) <= _SCANNED_ROWS or awards.origin.path is None:
+        return awards.origin.rows_text(np.asarray(positions, dtype=np.intp))
+    shown = [f"data row {int(awards.origin.label(int(p))) + 1}" for p in positions[:5]]
+    more = len(positions) - len(shown)
+    return ", ".join(shown) + (f" (and {more} more)" if more > 0 else "")
+
+
 def award_findings(awards: OrdaoAwards) -> list[Finding]:
     """The irregular rows of an ORDAO export (see the module docstring), by row."""
     active = ~awards.burned
@@ -521,16 +535,18 @@ def award_findings(awards: OrdaoAwards) -> list[Finding]:
             }[kind]
             if kind == EXTRA_AWARD_ROW and titles is not None and pd.notna(titles.iloc[row]):
                 text += f" ({str(titles.iloc[row]).strip()!r})"
-            message = f"{where}: {text} ({awards.origin.rows_text([int(row)])})."
+            message = f"{where}: {text} ({_rows(awards, [int(row)])})."
             found.append((int(row), order, Finding(kind, meeting, group, member, message)))
-    unknown = (awards.mint_type >= 0) & ~np.isin(awards.mint_type, list(MINT_TYPE_SCHEDULES))
+    unknown = awards.mint_type >= 0
+    for known_type in MINT_TYPE_SCHEDULES:
+        unknown &= awards.mint_type != known_type
     for mint_type in np.unique(awards.mint_type[unknown]):
         rows = np.flatnonzero(awards.mint_type == mint_type)
         known = ", ".join(str(t) for t in MINT_TYPE_SCHEDULES)
         message = (
             f"Mint type {int(mint_type)} has no known schedule (known: {known}); its "
             f"{len(rows)} award{'s' if len(rows) != 1 else ''} count as minted, unchecked "
-            f"({awards.origin.rows_text(rows)})."
+            f"({_rows(awards, rows)})."
         )
         found.append(
             (int(rows[0]), len(kinds), Finding(UNKNOWN_MINT_TYPE, None, None, None, message))

@@ -104,3 +104,13 @@ def addendum_1_spreadsheet() -> Path:
     """Team fractally's spreadsheet extract of weighted-mean Respect (meetings 23-30);
     skips the test when it is absent."""
     return _dataset_dir("genesis-addendum-1", (ADDENDUM_1_SPREADSHEET,)) / ADDENDUM_1_SPREADSHEET
+
+
+ZAO_FILE = "ordaoawards.csv"
+
+
+@pytest.fixture(scope="session")
+def zao_file() -> Path:
+    """ZAO Fractal's ORDAO awards export (meetings 74-91, bettercallzaal/ZAOOS at e670e12);
+    skips the test when it is absent."""
+    return _dataset_dir("zao", (ZAO_FILE,)) / ZAO_FILE

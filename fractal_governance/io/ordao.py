@@ -202,11 +202,9 @@ class OrdaoAwards:
     @cached_property
     def schedule(self) -> RespectSchedule | None:
         """The schedule of the mint type most rows were minted by (known types only)."""
-        known = np.isin(self.mint_type, list(MINT_TYPE_SCHEDULES))
-        if not known.any():
-            return None
-        values, counts = np.unique(self.mint_type[known], return_counts=True)
-        return MINT_TYPE_SCHEDULES[int(values[np.argmax(counts)])]
+        counts = {t: int(np.count_nonzero(self.mint_type == t)) for t in MINT_TYPE_SCHEDULES}
+        most = max(counts, key=lambda t: counts[t])
+        return MINT_TYPE_SCHEDULES[most] if counts[most] else None
 
     def expected_denominations(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
         """Per row, the Respect its mint type's schedule pays its level, and whether there is
@@ -473,7 +471,13 @@ def check_ordao(frame: pd.DataFrame, origin: Origin, names: pd.Series | None = N
     attending = ranked_rows if first.all() else ranked_rows[first]
     others = np.flatnonzero(active & (kind != RANKED))
     if len(others):
-        taken = np.isin(key[others], key[attending])
+        size = len(member_ids) * max(len(meeting_ids), 1)
+        if kernels.table_is_small(size, n):  # a mark per (member, meeting): no sort
+            marked = np.zeros(size, dtype=np.bool_)
+            marked[key[attending]] = True
+            taken = marked[key[others]]
+        else:
+            taken = np.isin(key[others], key[attending])
         split = others[~taken & (kind[others] == EVEN_SPLIT)]
         split = split[_first_of_keys(split, key)]
         attending = np.concatenate([attending, split])
