@@ -523,9 +523,10 @@ def dense_cumulative_gini(
 
     The twin of ``fairness.cumulative_gini_by_meeting`` for any amounts (fractional ones
     too) when the (meeting x member) grid is small enough: holdings are one cumulative sum
-    down the grid, each row is sorted once (members not yet seen sort last, as NaN), and
-    the Gini of row ``t`` is ``2 sum_i i x_(i) / (n_t S_t) - (n_t + 1) / n_t`` over its
-    ``n_t`` seen members, ``x`` ascending.
+    down the grid, each row is sorted once, and the Gini of row ``t`` is
+    ``2 sum_i i x_(i) / (n_t S_t) - (n_t + 1) / n_t`` over its ``n_t`` seen members, ``x``
+    ascending. Members not seen yet hold 0 and sort first: the ``u_t`` of them add
+    ``u_t S_t`` to the sum over the whole row, which is taken off (no masking).
 
     Parameters
     ----------
@@ -548,19 +549,26 @@ def dense_cumulative_gini(
     cells = meeting_count * member_count
     if cells > DENSE_GINI_CELLS or cells == 0:
         return None if cells else np.zeros(meeting_count)
-    key = meeting.astype(np.int64) * member_count + member
-    entries = np.bincount(key, minlength=cells).reshape(meeting_count, member_count) > 0
-    first = np.where(entries.any(axis=0), entries.argmax(axis=0), meeting_count)
-    if first_seen is not None:
-        first = np.minimum(first, first_seen)
+    key = meeting.astype(np.int64) * member_count
+    key += member
+    if first_seen is not None and bool((meeting >= first_seen[member]).all()):
+        # no entry comes before its member's first sighting: seen from first_seen on
+        first = np.minimum(first_seen, meeting_count)
+    else:
+        counts = np.bincount(key, minlength=cells).reshape(meeting_count, member_count)
+        entries = counts > 0
+        first = np.where(entries.any(axis=0), entries.argmax(axis=0), meeting_count)
+        if first_seen is not None:
+            first = np.minimum(first, first_seen)
     grid = np.bincount(key, weights=amount, minlength=cells).reshape(meeting_count, member_count)
     np.cumsum(grid, axis=0, out=grid)
-    grid[np.arange(meeting_count)[:, None] < first[None, :]] = np.nan
-    grid.sort(axis=1)  # not seen yet (NaN) last
-    np.nan_to_num(grid, copy=False, nan=0.0)
+    # members not seen yet hold 0 (no entry before their first), so they sort first with
+    # the other zeros; a row's u unseen members then add u * S_t to its sum_i i x_(i)
+    grid.sort(axis=1)
     seen = np.bincount(first, minlength=meeting_count + 1)[:meeting_count].cumsum()
     total = grid.sum(axis=1)
     weighted = grid @ np.arange(1, member_count + 1, dtype=np.float64)
+    weighted -= (member_count - seen) * total
     n = seen.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         gini = 2.0 * weighted / (n * total) - (n + 1.0) / n

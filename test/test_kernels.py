@@ -328,6 +328,41 @@ def test_dense_cumulative_gini_matches_the_gini_per_meeting(
     np.testing.assert_allclose(got, expected.to_numpy(), rtol=1e-9, atol=1e-12)
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(
+            st.integers(0, 7),  # member
+            st.integers(0, 5),  # meeting
+            st.one_of(st.just(0.0), st.floats(0.0, 1e6), st.integers(0, 30).map(float)),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    earlier=st.lists(st.integers(0, 5), min_size=8, max_size=8),
+)
+def test_dense_cumulative_gini_with_every_entry_after_its_member_is_seen(
+    entries: list[tuple[int, int, float]], earlier: list[int]
+) -> None:
+    # first_seen at or before each member's first entry (as a first attendance is for
+    # awards to absent members): the kernel takes it as is (no search for first entries)
+    member = np.array([e[0] for e in entries], dtype=np.int64)
+    meeting = np.array([e[1] for e in entries], dtype=np.int64)
+    amount = np.array([e[2] for e in entries], dtype=np.float64)
+    first_entry = np.full(8, 6, dtype=np.int64)
+    np.minimum.at(first_entry, member, meeting)
+    first_seen = np.minimum(first_entry, np.array(earlier, dtype=np.int64))
+    got = kernels.dense_cumulative_gini(member, meeting, amount, 8, 6, first_seen=first_seen)
+    assert got is not None
+    sighted = np.flatnonzero(first_seen < 6)
+    rows_member = np.concatenate([member, sighted])
+    rows_meeting = np.concatenate([meeting, first_seen[sighted]])
+    rows_amount = np.concatenate([amount, np.zeros(len(sighted))])
+    expected = fairness.cumulative_gini_by_meeting(rows_meeting, rows_member, rows_amount)
+    expected = expected.reindex(range(6)).ffill()
+    np.testing.assert_allclose(got, expected.to_numpy(), rtol=1e-9, atol=1e-12)
+
+
 def test_dense_cumulative_gini_declines_a_grid_above_the_limit() -> None:
     one = np.zeros(1, dtype=np.int64)
     assert kernels.dense_cumulative_gini(one, one, np.ones(1), 2**13, 2**12) is None
