@@ -77,7 +77,7 @@ def make_export(path: Path, awards: int, members: int, seed: int = 15) -> None:
             "periodNumber": meeting - 1,
             "meetingNumber": meeting,
             "groupNum": group,
-            "level": pd.array(level, dtype="Int64"),
+            "level": pd.Series(level).astype("Int64"),
             "title": title,
             "reason": "",
             "tokenId": token,

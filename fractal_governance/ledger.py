@@ -12,6 +12,7 @@ pays each attendance by its level). Tables use that to sum Respect without a joi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,8 @@ __all__ = [
 ]
 
 IntArray = npt.NDArray[np.int64]
-RespectArray = npt.NDArray[np.int64] | npt.NDArray[np.float64]
+RespectArray = npt.NDArray[Any]
+"""Amounts of Respect: int64 for schedules, float64 for fractional (token) amounts."""
 
 NONE = 0
 """Origin of an entry that awards nothing (no level, or taken away by a rule)."""
@@ -191,7 +193,7 @@ class Ledger:
             keep = np.flatnonzero(awarded)
             order = keep[kernels.sort_order([self.meeting[keep], self.member[keep]])]
         meeting = self.meeting[order]
-        origin = pd.Categorical.from_codes(self.origin[order].astype(np.int64), ORIGINS)
+        origin = pd.Categorical.from_codes(self.origin[order].astype(np.int64), pd.Index(ORIGINS))
         return pd.DataFrame(
             {
                 # categorical: one code per award over the members (no text copied)

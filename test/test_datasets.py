@@ -162,7 +162,7 @@ def files_under(folder: Path) -> list[Path]:
 
 
 def test_names_and_entries() -> None:
-    assert datasets.names() == ["demo", "genesis"]
+    assert datasets.names() == ["demo", "genesis", "zao"]
     assert datasets.DEFAULT == "demo"
     assert datasets.info("demo").simulated
     genesis = datasets.info("genesis")
