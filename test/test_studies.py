@@ -455,3 +455,11 @@ def test_cli_runs_on_an_existing_scheduler(
         studies.load_results(tmp_path / "inprocess"),
         check_exact=True,
     )
+
+
+def test_cli_study_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["study", "--help"]) == cli.EXIT_OK
+    text = capsys.readouterr().out
+    assert text.startswith("usage: fractal-governance study")
+    for option in ("STUDY.toml", "report", "--out", "--workers", "--scheduler", "LocalCluster"):
+        assert option in text
