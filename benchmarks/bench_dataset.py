@@ -226,7 +226,7 @@ def main() -> None:
             f"(two threads are {gain:.0%} faster; keeping the worker needs >= 15 %)"
         )
     # how noisy the machine was: the medians (interference shows here, not in the best)
-    median = {name: statistics.median(values) for name, values in times.items()}
+    median = {name: statistics.median(values) for name, values in times.items() if values}
     print(
         f"medians, for reference: read {median['read']:.3f} s, every attribute "
         f"{median['all']:.3f} s, ratio {median['all'] / median['read']:.2f}x"

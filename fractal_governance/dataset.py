@@ -97,14 +97,19 @@ class _Core:
         """Check quality and make the ledger now (a large table: every table too)."""
         table = self.measurements.table
         rows = len(table.frame)
+        big = parallel.worth_a_thread(rows)
         with parallel.worker(rows) as submit:
-            # the quality check, then the member and team tables, on a worker; the ledger,
-            # the meeting tables and the cumulative Gini here
+            # On a worker: the quality check, the attendance tables (no Respect in them),
+            # then the member and team tables and the ledger table. Here: the ledger, then
+            # the meeting tables and the cumulative Gini.
             checked = submit(_quality_check(table))
+            if big:
+                attendance = submit(self.measurements.build_attendance_tables)
             self.ledger  # noqa: B018 (the policy's errors, such as unsupported levels)
-            if parallel.worth_a_thread(rows):
+            if big:
                 side = submit(self.tables.build_member_and_team_tables)
                 self.tables.build_meeting_tables()
+                attendance.result()
                 side.result()
             self.quality_report = checked.result()
 
@@ -393,7 +398,7 @@ class Dataset:
         """One row per Respect award: ``MemberID``, ``MeetingID``, ``MeetingDate``,
         ``Respect`` and ``Origin`` (level, rolling mean, even split, extra award), by
         meeting then member. Members who did not attend a meeting may hold awards for it."""
-        return self._core.ledger.to_frame(self._core.measurements)
+        return self._core.tables.ledger_frame.copy(deep=False)
 
     def __repr__(self) -> str:
         return (

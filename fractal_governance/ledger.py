@@ -187,11 +187,22 @@ class Ledger:
         """The awards (entries with an origin) as a table: ``MemberID`` (categorical),
         ``MeetingID``, ``MeetingDate``, ``Respect``, ``Origin``, by meeting then member."""
         awarded = self.origin != NONE
-        if awarded.all():
-            order = kernels.sort_order([self.meeting, self.member])
+        every = bool(awarded.all())
+        member, meeting_all = (
+            (self.member, self.meeting)
+            if every
+            else (
+                self.member[awarded],
+                self.meeting[awarded],
+            )
+        )
+        key = meeting_all * np.int64(max(measurements.member_count, 1)) + member
+        if kernels.non_decreasing(key):  # already by meeting, then member
+            order = np.arange(len(key)) if every else np.flatnonzero(awarded)
+        elif every:
+            order = kernels.sort_order([meeting_all, member])
         else:
-            keep = np.flatnonzero(awarded)
-            order = keep[kernels.sort_order([self.meeting[keep], self.member[keep]])]
+            order = np.flatnonzero(awarded)[kernels.sort_order([meeting_all, member])]
         meeting = self.meeting[order]
         origin = pd.Categorical.from_codes(self.origin[order].astype(np.int64), pd.Index(ORIGINS))
         return pd.DataFrame(
@@ -204,7 +215,8 @@ class Ledger:
                 col.MEETING_DATE: measurements.meeting_dates_chronological[meeting],
                 col.RESPECT: self.respect[order],
                 col.ORIGIN: origin,
-            }
+            },
+            copy=False,
         )
 
     def restricted(self, source: Measurements, target: Measurements, meetings: IntArray) -> Ledger:

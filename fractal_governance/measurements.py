@@ -469,3 +469,14 @@ class Measurements:
         """Chronological numbers of the meetings with ``first <= MeetingID <= last``."""
         ids = self.meeting_ids_chronological
         return np.flatnonzero((ids >= first) & (ids <= last)).astype(np.int64)
+
+    def build_attendance_tables(self) -> None:
+        """Compute (and cache) the tables that need no Respect now (e.g. on a worker thread
+        while a policy makes the ledger)."""
+        self.member_level_sums  # noqa: B018
+        self.rank_by_attendance_count  # noqa: B018
+        self.member_names  # noqa: B018
+        self.meeting_new  # noqa: B018
+        self.team_representation  # noqa: B018
+        self.meeting_row_bounds  # noqa: B018
+        self.member_run_bounds  # noqa: B018

@@ -72,6 +72,11 @@ class Tables:
         # shallow copies, so copy-on-write keeps it unchanged)
         return pd.DataFrame(columns, index=frame.index, copy=False)
 
+    @cached_property
+    def ledger_frame(self) -> pd.DataFrame:
+        """The ledger as a table (see :meth:`Ledger.to_frame`)."""
+        return self.ledger.to_frame(self.measurements)
+
     # -- members -----------------------------------------------------------------------
 
     @cached_property
@@ -288,8 +293,10 @@ class Tables:
     # once (see Dataset construction); each value is computed once either way.
 
     def build_member_and_team_tables(self) -> None:
-        """Compute (and cache) ``df``, the member and the team tables now."""
+        """Compute (and cache) ``df``, the member and the team tables and the ledger table
+        now."""
         self.df  # noqa: B018
+        self.ledger_frame  # noqa: B018
         self.member_summary  # noqa: B018
         self.leader_board  # noqa: B018
         self.measurements.rank_by_attendance_count  # noqa: B018
