@@ -65,11 +65,12 @@ class Contention:
 
     def __exit__(self, *exc: object) -> None:
         busy, total = machine_cpu()
+        self.own_used = own_cpu() - self.own
         self.other_cores = 0.0
         elapsed = total - self.machine[1]
         if elapsed > 0:
             cores = os.cpu_count() or 1
-            others = (busy - self.machine[0]) - (own_cpu() - self.own)
+            others = (busy - self.machine[0]) - self.own_used
             self.other_cores = max(0.0, others) / (elapsed / cores)
 
 
@@ -141,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
             if not studies.load_results(root / name).equals(expected):
                 raise AssertionError(f"the {name} backend's results differ from in process")
         print("results:               identical on all three backends")
+        print(
+            "CPU seconds used:      "
+            f"in process {load_serial.own_used:.1f}, processes {load_processes.own_used:.1f}, "
+            f"dask {load_dask.own_used:.1f} (parallel ones with start-up; on a busy machine "
+            "compare these: wall-clock efficiency there measures the other processes too)"
+        )
 
     efficiency_processes = serial / (args.workers * processes)
     efficiency_dask = serial / (args.workers * dask)
