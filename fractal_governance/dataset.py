@@ -60,7 +60,7 @@ from fractal_governance.statistics import Statistics
 from fractal_governance.tables import Tables
 from fractal_governance.util import MeetingCalendar
 
-__all__ = ["Dataset", "DatasetError", "Statistics"]
+__all__ = ["Dataset", "DatasetError", "Statistics", "combined_statistics"]
 
 PathLike = str | os.PathLike[str]
 
@@ -251,7 +251,7 @@ class Dataset:
     @classmethod
     def from_csv(
         cls,
-        path: PathLike,
+        path: PathLike | None = None,
         *,
         profile: CommunityProfile | None = None,
         respect_schedule: RespectSchedule | None = None,
@@ -265,11 +265,26 @@ class Dataset:
         whatever the profile's policy; read without a ``profile``, or with the default one,
         its meetings have no dates).
 
+        Without ``path`` (as the upstream's later ``Dataset.from_csv()``): the default
+        dataset, :func:`fractal_governance.datasets.resolve` ``(None)`` (the complete Genesis
+        record when it is on this machine, else the demo), read with ``profile`` if given;
+        the other reading options need a path.
+
         Raises
         ------
         DatasetError
             For input that cannot be analysed (the message names file, rows, column, value).
         """
+        if path is None:
+            if respect_schedule is not None or calendar is not None or strict:
+                raise TypeError("respect_schedule, calendar and strict need a path")
+            if member_attributes is not None:
+                raise TypeError("member_attributes needs a path")
+            # The registry builds on this module: reached through the package, on first use.
+            import fractal_governance
+
+            default = fractal_governance.datasets.resolve(None, profile=profile)
+            return cls(default._core, default.name if name is None else name)
         table = read_csv_file(path)
         return cls._from_table(
             table, profile, respect_schedule, calendar, strict, name, member_attributes
@@ -471,6 +486,12 @@ class Dataset:
         """Per distinct attendance count: ``Mean`` and ``StandardDeviation`` (sample) of all
         ranks earned by the members with that count, pooled."""
         return self._core.measurements.rank_by_attendance_count.copy(deep=False)
+
+    @property
+    def df_member_level_by_attendance_count(self) -> pd.DataFrame:
+        """The same table as :attr:`df_member_rank_by_attendance_count`, by the upstream's
+        later name (levels were called ranks at first)."""
+        return self.df_member_rank_by_attendance_count
 
     @property
     def df_member_attendance_new_and_returning_by_meeting(self) -> pd.DataFrame:
@@ -706,3 +727,34 @@ class Dataset:
     def quality_report(self) -> QualityReport:
         """Anomalies in the records that are reported, not rejected (empty when clean)."""
         return self._core.quality_report
+
+
+def combined_statistics(df: pd.DataFrame) -> pd.Series:
+    """The pooled ``Mean`` and ``StandardDeviation`` (sample) of groups given by their
+    ``AttendanceCount`` (number of values), ``Mean`` and ``StandardDeviation`` (sample; NaN
+    for a group of one), as the upstream's ``dataset.combined_statistics``.
+
+    Applied to :attr:`Dataset.df_member_summary_stats_by_member_id` grouped by
+    ``AttendanceCount``, it gives :attr:`Dataset.df_member_level_by_attendance_count`. The
+    mean is weighted by the counts; the variance is that of all values together:
+    ``(sum (n - 1) s**2 + sum n (m - M)**2) / (N - 1)``.
+
+    In ``groupby("AttendanceCount").apply(combined_statistics)`` pandas leaves the grouping
+    column out of each group; then the group's key (its ``name``) is the count.
+    """
+    if "AttendanceCount" in df.columns:
+        count = pd.to_numeric(df["AttendanceCount"]).to_numpy(dtype=np.float64)
+    elif isinstance(getattr(df, "name", None), int | float | np.number):
+        count = np.full(len(df), float(df.name))  # type: ignore[attr-defined]
+    else:
+        raise KeyError("combined_statistics needs an 'AttendanceCount' column")
+    mean = pd.to_numeric(df["Mean"]).to_numpy(dtype=np.float64)
+    deviation = pd.to_numeric(df["StandardDeviation"]).to_numpy(dtype=np.float64)
+    total = count.sum()
+    if total <= 0:
+        return pd.Series({"Mean": np.nan, "StandardDeviation": np.nan})
+    pooled = float((count * mean).sum() / total)
+    within = np.where(count > 1, (count - 1) * np.nan_to_num(deviation) ** 2, 0.0).sum()
+    between = (count * (mean - pooled) ** 2).sum()
+    spread = float(np.sqrt((within + between) / (total - 1))) if total > 1 else np.nan
+    return pd.Series({"Mean": pooled, "StandardDeviation": spread})

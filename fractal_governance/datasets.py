@@ -1,31 +1,44 @@
-"""A registry of ready-made datasets: the built-in simulated demo and the public Genesis records.
+"""A registry of ready-made datasets: the built-in simulated demo and the public records.
 
 ``demo``
     Ships with the project (``data/demo-weekly_rank.csv``), made by
     :func:`fractal_governance.simulation.write_preset`. Simulated: not real people.
 ``genesis``
-    The Genesis fractal's public records through meeting 12, fetched on first use from the
-    upstream repository at a fixed commit and checked against known SHA-256 hashes.
+    The Genesis fractal's complete public record, meetings 1 to 30 (2022-02-26 to
+    2022-09-24): the four files of the normalized layout (measurements, account status, teams,
+    late consensus) at upstream commit 916618a, counted by the Genesis fractal's own rules
+    (:func:`fractal_governance.policies.genesis_record.genesis_profile`: no Respect without a
+    signature on file from meeting 17, none for late consensus, Fractally White Paper
+    Addendum 1 from meeting 23), in Respect tokens.
+``genesis-2022-05-21``
+    The snapshot of the Genesis records through meeting 12 (2022-05-21; upstream commit
+    73ab686): the weekly rank file and the account status file, read with the plain Genesis
+    schedule and calendar, in Respect. The original analysis and its figures were made on it.
 ``zao``
     ZAO Fractal's ORDAO awards export (meetings 74-91), fetched the same way from
     bettercallzaal/ZAOOS at a fixed commit; read with ZAO's profile (Respect as minted).
 
-Where the Genesis files come from, in order:
+Where the files of a published dataset come from, in order:
 
-1. ``$FRACTAL_GOVERNANCE_DATA_DIR/<file>`` when that folder holds the file (offline machines,
-   CI). The copy must have the published hash; a copy with another hash is refused.
+1. ``$FRACTAL_GOVERNANCE_DATA_DIR/<dataset name>/<file>`` when that folder holds the file
+   (offline machines, CI), e.g. ``data/genesis/genesis-weekly_measurements.csv`` and
+   ``data/genesis-2022-05-21/genesis-weekly_rank.csv``. The copy must have the published
+   hash; a copy with another hash is refused.
 2. The download cache, ``$FRACTAL_GOVERNANCE_CACHE_DIR`` or the user's cache directory
-   (``pooch.os_cache("fractal_governance")``), under ``genesis/``.
-3. A download from :func:`base_url` (``$FRACTAL_GOVERNANCE_BASE_URL`` or :data:`BASE_URL`)
-   into the cache with ``pooch``: written to a temporary file, checked, then renamed, so a
-   failed, partial or corrupted download leaves nothing behind and is never used.
+   (``pooch.os_cache("fractal_governance")``), in the same layout (``<dataset name>/<file>``).
+3. A download from the file's pinned URL (files without one: from :func:`base_url`,
+   ``$FRACTAL_GOVERNANCE_BASE_URL`` or :data:`BASE_URL`) into the cache with ``pooch``:
+   written to a temporary file, checked, then renamed, so a failed, partial or corrupted
+   download leaves nothing behind and is never used.
 
 Examples
 --------
 >>> from fractal_governance import datasets
 >>> datasets.names()
-['demo', 'genesis', 'zao']
->>> ds = datasets.load("demo")  # doctest: +SKIP
+['demo', 'genesis', 'genesis-2022-05-21', 'zao']
+>>> ds = datasets.load("genesis")  # doctest: +SKIP
+>>> ds.unit  # doctest: +SKIP
+'Respect tokens'
 """
 
 from __future__ import annotations
@@ -35,20 +48,29 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from fractal_governance import profiles
 from fractal_governance.dataset import Dataset
 from fractal_governance.io import DatasetError
 from fractal_governance.math import DOUBLED
-from fractal_governance.policies import RecordedAwards
+from fractal_governance.policies import RecordedAwards, RespectPolicy, Rule
+from fractal_governance.policies.genesis import (
+    late_consensus_rule,
+    read_late_consensus,
+    read_member_attributes,
+)
+from fractal_governance.policies.genesis_record import genesis_profile
 from fractal_governance.profiles import CommunityProfile
 
 __all__ = [
     "BASE_URL",
     "DEFAULT",
+    "GENESIS_COMMIT",
+    "GENESIS_SNAPSHOT_COMMIT",
     "REGISTRY",
     "DatasetInfo",
     "DatasetIntegrityError",
@@ -68,11 +90,15 @@ __all__ = [
     "resolve",
 ]
 
-GENESIS_COMMIT = "73ab686442c0964efb82d74816f967c1aabcddae"
-BASE_URL = (
-    f"https://raw.githubusercontent.com/matt-langston/fractal_governance/{GENESIS_COMMIT}/data/"
-)
-"""Where remote files are downloaded from (``<BASE_URL><file name>``)."""
+GENESIS_COMMIT = "916618ae0b3268e5d6ebb41c0a5b9ef101f694ef"
+"""Upstream commit of the complete Genesis record (meetings 1-30)."""
+GENESIS_SNAPSHOT_COMMIT = "73ab686442c0964efb82d74816f967c1aabcddae"
+"""Upstream commit of the Genesis snapshot through meeting 12 (2022-05-21)."""
+_UPSTREAM = "https://raw.githubusercontent.com/matt-langston/fractal_governance"
+BASE_URL = f"{_UPSTREAM}/{GENESIS_COMMIT}/data/"
+"""Where remote files without a URL of their own are downloaded from
+(``<BASE_URL><file name>``): the complete Genesis record's folder."""
+SNAPSHOT_URL = f"{_UPSTREAM}/{GENESIS_SNAPSHOT_COMMIT}/data/"
 
 ENV_BASE_URL = "FRACTAL_GOVERNANCE_BASE_URL"
 ENV_DATA_DIR = "FRACTAL_GOVERNANCE_DATA_DIR"
@@ -107,6 +133,10 @@ class RemoteFile:
     url: str | None = None
 
 
+Loader = Callable[[Sequence[Path], CommunityProfile | None], Dataset]
+"""Reads a dataset's local files (in the registry's order) with a profile (None: its own)."""
+
+
 @dataclass(frozen=True)
 class DatasetInfo:
     """What the registry knows about a dataset.
@@ -126,6 +156,9 @@ class DatasetInfo:
     profile : CommunityProfile
         How the data is read (Respect schedule, calendar, unit) unless the caller gives
         another profile; default :data:`fractal_governance.profiles.DEFAULT`.
+    loader : callable or None
+        Reads the local files with a profile (None: ``profile``); None: the first file is
+        read with :meth:`Dataset.from_csv <fractal_governance.dataset.Dataset.from_csv>`.
     """
 
     name: str
@@ -134,6 +167,55 @@ class DatasetInfo:
     simulated: bool
     files: tuple[RemoteFile, ...] = ()
     profile: CommunityProfile = profiles.DEFAULT
+    loader: Loader | None = None
+
+
+# -- the complete Genesis record -----------------------------------------------------------
+
+_TEMPLATE_LATE_CONSENSUS = late_consensus_rule(())
+
+GENESIS_PROFILE = genesis_profile()
+"""The complete Genesis record's profile as the registry states it: :func:`genesis_profile
+<fractal_governance.policies.genesis_record.genesis_profile>` without late-consensus pairs.
+Loading the record fills in the pairs of its late-consensus file, also in a profile derived
+from this one (another calendar, say)."""
+
+
+def _with_late_consensus(value: Any, rule: Rule) -> Any:
+    """``value`` (a profile, policy, rule or tuple of them) with each empty late-consensus
+    rule replaced by ``rule``; unchanged parts are returned as they are."""
+    if value == _TEMPLATE_LATE_CONSENSUS:
+        return rule
+    if isinstance(value, tuple):
+        items = tuple(_with_late_consensus(item, rule) for item in value)
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    if isinstance(value, CommunityProfile | RespectPolicy | Rule) and is_dataclass(value):
+        changes = {}
+        for spec in fields(value):
+            if spec.init:
+                old = getattr(value, spec.name)
+                new = _with_late_consensus(old, rule)
+                if new is not old:
+                    changes[spec.name] = new
+        return replace(value, **changes) if changes else value
+    return value
+
+
+def _load_genesis_record(files: Sequence[Path], profile: CommunityProfile | None) -> Dataset:
+    """The complete Genesis record from its four files (measurements, account status, teams,
+    late consensus) as :func:`fractal_governance.policies.genesis_record.load` reads a folder
+    of them: the account status as member attributes (``SignatureOnFile``) and the
+    late-consensus pairs in the profile (None: :data:`GENESIS_PROFILE`)."""
+    measurements, members, teams, late = files
+    rule = late_consensus_rule(read_late_consensus(late))
+    chosen = _with_late_consensus(GENESIS_PROFILE if profile is None else profile, rule)
+    return Dataset.from_files(
+        measurements,
+        members,
+        teams,
+        profile=chosen,
+        member_attributes=read_member_attributes(members),
+    )
 
 
 REGISTRY: dict[str, DatasetInfo] = {
@@ -151,18 +233,52 @@ REGISTRY: dict[str, DatasetInfo] = {
         name="genesis",
         title="Genesis Fractal",
         description=(
-            "Public records of the Genesis fractal's weekly consensus meetings 1 to 12 "
-            "(2022-02-26 to 2022-05-21)."
+            "The complete public record of the Genesis fractal's weekly consensus meetings 1 "
+            "to 30 (2022-02-26 to 2022-09-24), counted by its own rules: no Respect without "
+            "a signature on file from meeting 17 or for late consensus, and Fractally White "
+            "Paper Addendum 1 from meeting 23; in Respect tokens."
+        ),
+        simulated=False,
+        files=(
+            RemoteFile(
+                "genesis-weekly_measurements.csv",
+                "9ea321a53ca688b07d011a3ac1d6319193de99037a9f83b4d7198e43b5afae4f",
+            ),
+            RemoteFile(
+                "genesis-account_status.csv",
+                "802cbe09760e7f193a4b4228a40fa82a99106f0e105a2657f7576a7b0e5e1494",
+            ),
+            RemoteFile(
+                "genesis-teams.csv",
+                "cfc0d168a6f035c0c2bce50148a7ad2742b34fa0da43c904ab41aec08b4d265b",
+            ),
+            RemoteFile(
+                "genesis-late_consensus.csv",
+                "c0227523ca611e0d2d7ad230c5af2da69528449abe3621809f0106025fa29b02",
+            ),
+        ),
+        profile=GENESIS_PROFILE,
+        loader=_load_genesis_record,
+    ),
+    "genesis-2022-05-21": DatasetInfo(
+        name="genesis-2022-05-21",
+        title="Genesis Fractal (meetings 1-12)",
+        description=(
+            "The Genesis fractal's records as published on 2022-05-21: weekly consensus "
+            "meetings 1 to 12 (2022-02-26 to 2022-05-21), with the Genesis schedule and "
+            "no other rule, in Respect. The original analysis was made on them."
         ),
         simulated=False,
         files=(
             RemoteFile(
                 "genesis-weekly_rank.csv",
                 "1804a3c7ce9b55dd5a46417d8829221abff31e5bf60bc59486e90751fd6a0656",
+                url=SNAPSHOT_URL + "genesis-weekly_rank.csv",
             ),
             RemoteFile(
                 "genesis-account_status.csv",
                 "b093a9990def374ae63578e9864dde305545476e25a7d5326f19d10d3521bab1",
+                url=SNAPSHOT_URL + "genesis-account_status.csv",
             ),
         ),
         profile=profiles.GENESIS,
@@ -193,7 +309,7 @@ REGISTRY: dict[str, DatasetInfo] = {
 
 
 def names() -> list[str]:
-    """Names of the registered datasets: ``['demo', 'genesis', 'zao']``."""
+    """Names of the registered datasets: ``['demo', 'genesis', 'genesis-2022-05-21', 'zao']``."""
     return list(REGISTRY)
 
 
@@ -256,19 +372,21 @@ def _sha256(file: Path) -> str:
     return digest.hexdigest()
 
 
-def _local_copy(remote: RemoteFile) -> Path | None:
-    """The copy in ``$FRACTAL_GOVERNANCE_DATA_DIR``, if any; refused when its hash differs."""
+def _local_copy(name: str, remote: RemoteFile) -> Path | None:
+    """The copy in ``$FRACTAL_GOVERNANCE_DATA_DIR/<name>/``, if any; refused when its hash
+    differs."""
     folder = _data_dir()
     if folder is None:
         return None
-    candidate = folder / remote.name
+    candidate = folder / name / remote.name
     if not candidate.is_file():
         return None
     actual = _sha256(candidate)
     if actual != remote.sha256:
         raise DatasetIntegrityError(
             f"{candidate}: SHA-256 {actual} does not match the published {remote.sha256}; "
-            f"refusing to use it. Replace it with the published file or unset {ENV_DATA_DIR}."
+            f"refusing to use it. Replace it with the published file or set {ENV_DATA_DIR} to "
+            "another folder."
         )
     return candidate
 
@@ -303,8 +421,8 @@ def _how_to_get(info_: DatasetInfo) -> str:
     where = ", ".join(sorted(urls))
     return (
         f"To use the {info_.name!r} dataset, run `{FETCH_COMMAND} {info_.name}` on this machine "
-        f"while it is online, or put {files} (from {where}) into a folder and set "
-        f"{ENV_DATA_DIR} to that folder."
+        f"while it is online, or put {files} (from {where}) into a folder "
+        f"<data>/{info_.name}/ and set {ENV_DATA_DIR} to <data>."
     )
 
 
@@ -382,8 +500,8 @@ def _reason(error: BaseException) -> str:
 def paths(name: str, *, progress: bool = False) -> list[Path]:
     """Local paths of all files of dataset ``name``, fetching what is missing.
 
-    The weekly rank CSV comes first. ``progress=True`` shows a download progress bar on
-    stderr.
+    In the registry's order: the measurements (weekly rank) CSV first. ``progress=True``
+    shows a download progress bar on stderr.
 
     Raises
     ------
@@ -397,18 +515,20 @@ def paths(name: str, *, progress: bool = False) -> list[Path]:
         return [_demo_path()]
     found = []
     for remote in entry.files:
-        local = _local_copy(remote) or _cached(entry.name, remote)
+        local = _local_copy(entry.name, remote) or _cached(entry.name, remote)
         found.append(local if local is not None else _download(entry, remote, progress))
     return found
 
 
 def path(name: str, *, progress: bool = False) -> Path:
-    """Local path of the weekly rank CSV of dataset ``name`` (fetched if needed)."""
+    """Local path of the first file of dataset ``name``, its measurements (fetched if
+    needed)."""
     return paths(name, progress=progress)[0]
 
 
 def fetch(name: str, *, progress: bool = False) -> Path:
-    """Make dataset ``name`` available offline (download into the cache); return its path."""
+    """Make dataset ``name`` available offline (download every file into the cache); return
+    the path of its first file."""
     return path(name, progress=progress)
 
 
@@ -423,7 +543,7 @@ def is_available_offline(name: str) -> bool:
         return True
     for remote in entry.files:
         try:
-            local = _local_copy(remote)
+            local = _local_copy(entry.name, remote)
         except DatasetError:
             return False
         if local is None and _cached(entry.name, remote) is None:
@@ -432,7 +552,8 @@ def is_available_offline(name: str) -> bool:
 
 
 def default_name() -> str:
-    """``"genesis"`` when its records are available offline, else ``"demo"``."""
+    """The dataset shown when nothing is named: ``"genesis"`` (the complete record) when its
+    files are available offline, else ``"demo"`` (never a download)."""
     return "genesis" if is_available_offline("genesis") else DEFAULT
 
 
@@ -441,11 +562,17 @@ def load(name: str, *, progress: bool = False, profile: CommunityProfile | None 
 
     The Dataset carries the registry title as its ``name`` (``"Simulated Demo Fractal"``,
     ``"Genesis Fractal"``) and is read with ``profile`` (None: the registry entry's
-    profile).
+    profile). The complete Genesis record always gets its late-consensus pairs, also in a
+    profile derived from :data:`GENESIS_PROFILE`.
     """
     entry = info(name)
-    chosen = entry.profile if profile is None else profile
-    return Dataset.from_csv(path(name, progress=progress), profile=chosen).with_name(entry.title)
+    files = paths(name, progress=progress)
+    if entry.loader is not None:
+        dataset = entry.loader(files, profile)
+    else:
+        chosen = entry.profile if profile is None else profile
+        dataset = Dataset.from_csv(files[0], profile=chosen)
+    return dataset.with_name(entry.title)
 
 
 def profile_for(data: str | os.PathLike[str] | None = None) -> CommunityProfile:
@@ -466,7 +593,7 @@ def resolve(
     """The Dataset that a user means by ``data`` (for the CLI and the dashboard).
 
     ``None``: the default dataset (:func:`default_name`). A registry name (``"demo"``,
-    ``"genesis"``; a file of that name needs a path such as ``./demo``). A CSV file in the
+    ``"genesis"``, ...; a file of that name needs a path such as ``./demo``). A CSV file in the
     weekly layout. A folder with the normalized layout. ``profile`` says how to read it
     (None: :func:`profile_for` ``data``).
 

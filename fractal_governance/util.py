@@ -1,5 +1,5 @@
-"""Small helpers: a tolerant CSV reader, the meeting calendar, a GitHub-friendly DataFrame,
-and CSV text that is safe to open in a spreadsheet."""
+"""Small helpers: the upstream's ``read_csv``, a tolerant CSV text reader, the meeting
+calendar, a GitHub-friendly DataFrame, and CSV text that is safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -15,12 +15,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+import fractal_governance
+
 __all__ = [
     "GENESIS_CALENDAR",
     "GitHubMarkdownDataFrame",
     "MeetingCalendar",
     "meeting_id_to_timestamp",
     "read_csv",
+    "read_text_csv",
     "spreadsheet_csv",
 ]
 
@@ -32,7 +35,37 @@ def _has_pyarrow() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
-def read_csv(path: str | os.PathLike[str] | IO[bytes]) -> pd.DataFrame:
+def read_csv(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The measurements of a dataset as one typed table with ``MeetingDate`` and ``Respect``
+    (the upstream's ``fractal_governance.util.read_csv``): :attr:`Dataset.df
+    <fractal_governance.dataset.Dataset.df>` of what :func:`fractal_governance.datasets.resolve`
+    makes of ``path``.
+
+    Parameters
+    ----------
+    path : str, path or None
+        A weekly CSV file, a folder in the normalized layout or a registry name; None: the
+        default dataset (the complete Genesis record when it is on this machine, else the
+        demo).
+
+    Returns
+    -------
+    DataFrame
+        The file's columns, typed (``MeetingID`` and ``Rank`` or ``Level`` as integers),
+        with the meeting's date (``MeetingDate``) and the Respect of each row
+        (``Respect``, in the dataset's unit).
+
+    Raises
+    ------
+    DatasetError
+        When ``path`` cannot be loaded.
+    """
+    # The registry builds on this module: imported through the package, on first use.
+    registry = fractal_governance.datasets
+    return registry.resolve(path).df
+
+
+def read_text_csv(path: str | os.PathLike[str] | IO[bytes]) -> pd.DataFrame:
     """Read a CSV file as it comes out of a spreadsheet, every value as a raw string.
 
     Tolerates a UTF-8 byte-order mark, CRLF line ends, surrounding spaces in header names,

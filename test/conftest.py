@@ -11,7 +11,6 @@ from hypothesis import settings
 # The source tree, also when the tests run from Bazel's runfiles (there files are symlinks).
 REPO = Path(os.path.realpath(__file__)).parents[1]
 
-GENESIS_FILES = ("genesis-weekly_rank.csv", "genesis-account_status.csv")
 
 # Under Bazel the source tree is read-only: keep hypothesis' example database off there.
 settings.register_profile("bazel", database=None, deadline=None)
@@ -34,31 +33,14 @@ if "TEST_TMPDIR" in os.environ:
             os.environ[_variable] = str(_path)
 
 
-def find_genesis_dir() -> Path | None:
-    """Return the folder holding local copies of the Genesis CSV files, or None."""
-    candidates = []
-    if os.environ.get("FRACTAL_GOVERNANCE_DATA_DIR"):
-        candidates.append(Path(os.environ["FRACTAL_GOVERNANCE_DATA_DIR"]))
-    candidates.append(REPO.parent / "shared" / "data" / "genesis")
-    for folder in candidates:
-        if all((folder / name).is_file() for name in GENESIS_FILES):
-            return folder
-    return None
-
-
-@pytest.fixture(scope="session")
-def genesis_dir() -> Path:
-    """The folder with the public Genesis records; skips the test when there is none."""
-    folder = find_genesis_dir()
-    if folder is None:
-        pytest.skip(
-            "Genesis records not found: set FRACTAL_GOVERNANCE_DATA_DIR or place them in "
-            f"{REPO.parent / 'shared' / 'data' / 'genesis'}"
-        )
-    return folder
-
-
 # -- the registry's layout: <data dir>/<dataset name>/<file> ---------------------------------
+#
+# The data dir is $FRACTAL_GOVERNANCE_DATA_DIR when it is set (Bazel passes it through,
+# .bazelrc), else <repo>/../shared/data (a checkout beside the shared data, as .ci/run makes
+# it). The package itself only looks in $FRACTAL_GOVERNANCE_DATA_DIR: tests that load a
+# registry dataset point the variable at data_root(folder) of their fixture's folder.
+
+SHARED_DATA = REPO.parent / "shared" / "data"
 
 GENESIS_RECORD_FILES = (
     "genesis-weekly_measurements.csv",
@@ -66,30 +48,58 @@ GENESIS_RECORD_FILES = (
     "genesis-teams.csv",
     "genesis-late_consensus.csv",
 )
+GENESIS_SNAPSHOT = "genesis-2022-05-21"
+GENESIS_SNAPSHOT_FILES = ("genesis-weekly_rank.csv", "genesis-account_status.csv")
 ADDENDUM_1_SPREADSHEET = "Stats_post-Aug_6_Dist_Portions.csv"
 
 
+def data_dir() -> Path:
+    """Where the tests look for local data: ``$FRACTAL_GOVERNANCE_DATA_DIR``, else
+    ``<repo>/../shared/data``."""
+    configured = os.environ.get("FRACTAL_GOVERNANCE_DATA_DIR")
+    return Path(configured).expanduser() if configured else SHARED_DATA
+
+
+def data_root(folder: Path) -> Path:
+    """The data dir that holds a dataset's ``folder`` (its parent): the value to give
+    ``FRACTAL_GOVERNANCE_DATA_DIR`` so that the registry finds it."""
+    return folder.parent
+
+
 def find_dataset_dir(name: str, files: tuple[str, ...]) -> Path | None:
-    """The folder ``<data dir>/<name>`` holding ``files`` (data dir:
-    ``$FRACTAL_GOVERNANCE_DATA_DIR``, else ``../shared/data``), or None."""
-    candidates = []
-    if os.environ.get("FRACTAL_GOVERNANCE_DATA_DIR"):
-        candidates.append(Path(os.environ["FRACTAL_GOVERNANCE_DATA_DIR"]) / name)
-    candidates.append(REPO.parent / "shared" / "data" / name)
-    for folder in candidates:
-        if all((folder / file).is_file() for file in files):
-            return folder
-    return None
+    """The folder ``<data dir>/<name>`` when it holds ``files``, else None."""
+    folder = data_dir() / name
+    return folder if all((folder / file).is_file() for file in files) else None
+
+
+def find_genesis_record_dir() -> Path | None:
+    """The folder of the complete Genesis record, or None."""
+    return find_dataset_dir("genesis", GENESIS_RECORD_FILES)
 
 
 def _dataset_dir(name: str, files: tuple[str, ...]) -> Path:
     folder = find_dataset_dir(name, files)
     if folder is None:
+        where = data_dir() / name
+        configured = "FRACTAL_GOVERNANCE_DATA_DIR" in os.environ
         pytest.skip(
-            f"{name} data not found: set FRACTAL_GOVERNANCE_DATA_DIR to a folder with "
-            f"{name}/{', '.join(files)}, or place them in {REPO.parent / 'shared' / 'data' / name}"
+            f"{name} data not found: {where} does not hold {', '.join(files)} ("
+            + (
+                "from FRACTAL_GOVERNANCE_DATA_DIR"
+                if configured
+                else f"FRACTAL_GOVERNANCE_DATA_DIR is unset; set it to a folder with {name}/ in it"
+            )
+            + ")"
         )
     return folder
+
+
+@pytest.fixture(scope="session")
+def genesis_snapshot_dir() -> Path:
+    """The Genesis records as published on 2022-05-21 (meetings 1-12: the weekly rank file
+    and the account status file of the upstream at 73ab686), registry name
+    ``genesis-2022-05-21``; skips the test when they are absent."""
+    return _dataset_dir(GENESIS_SNAPSHOT, GENESIS_SNAPSHOT_FILES)
 
 
 @pytest.fixture(scope="session")

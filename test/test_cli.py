@@ -31,7 +31,7 @@ SMALL = FIXTURES / "cli_small.csv"
 BAD = FIXTURES / "cli_bad.csv"
 FINDINGS = FIXTURES / "cli_findings.csv"
 DEMO = REPO / "data" / "demo-weekly_rank.csv"
-GENESIS_WEEKLY_SHA256 = "1804a3c7ce9b55dd5a46417d8829221abff31e5bf60bc59486e90751fd6a0656"
+GENESIS_MEASUREMENTS_SHA256 = "9ea321a53ca688b07d011a3ac1d6319193de99037a9f83b4d7198e43b5afae4f"
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 
@@ -497,8 +497,10 @@ def test_validate_clean_and_with_findings(cli: Runner, tmp_path: Path) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
-def test_validate_genesis_reports_anomalies(cli: Runner, tmp_path: Path, genesis_dir: Path) -> None:
-    path = genesis_dir / "genesis-weekly_rank.csv"
+def test_validate_genesis_reports_anomalies(
+    cli: Runner, tmp_path: Path, genesis_snapshot_dir: Path
+) -> None:
+    path = genesis_snapshot_dir / "genesis-weekly_rank.csv"
     expected = len(Dataset.from_csv(path).quality_report)
     result = cli("validate", path)
     assert result.returncode == 0, result.stderr
@@ -701,18 +703,20 @@ NO_PROXY = {"NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
 
 
 def test_fetch_downloads_from_a_local_server_quietly(
-    cli: Runner, tmp_path: Path, genesis_dir: Path
+    cli: Runner, tmp_path: Path, genesis_record_dir: Path
 ) -> None:
-    with serve(genesis_dir) as url:
+    with serve(genesis_record_dir) as url:
         result = cli("fetch", "genesis", env={"FRACTAL_GOVERNANCE_BASE_URL": url, **NO_PROXY})
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # piped: no progress bar, no log lines
     path = Path(result.stdout.strip())
     assert path.is_relative_to(tmp_path / ".cache")
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == GENESIS_WEEKLY_SHA256
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == GENESIS_MEASUREMENTS_SHA256
     assert {p.name for p in downloaded(tmp_path / ".cache")} == {
-        "genesis-weekly_rank.csv",
+        "genesis-weekly_measurements.csv",
         "genesis-account_status.csv",
+        "genesis-teams.csv",
+        "genesis-late_consensus.csv",
     }
 
 
@@ -721,7 +725,7 @@ def test_fetch_refuses_a_corrupted_download_and_an_unreachable_server(
 ) -> None:
     served = tmp_path / "served"
     served.mkdir()
-    (served / "genesis-weekly_rank.csv").write_text("Index,MemberID\n1,tampered\n")
+    (served / "genesis-weekly_measurements.csv").write_text("Index,MemberID\n1,tampered\n")
     with serve(served) as url:
         corrupted = cli("fetch", "genesis", env={"FRACTAL_GOVERNANCE_BASE_URL": url, **NO_PROXY})
     assert "SHA-256" in assert_one_line_error(corrupted)
@@ -733,9 +737,11 @@ def test_fetch_refuses_a_corrupted_download_and_an_unreachable_server(
 
 
 def test_fetch_uses_the_local_copy_and_prints_its_path(
-    cli: Runner, tmp_path: Path, genesis_dir: Path
+    cli: Runner, tmp_path: Path, genesis_record_dir: Path
 ) -> None:
-    result = cli("fetch", "genesis", env={"FRACTAL_GOVERNANCE_DATA_DIR": str(genesis_dir)})
+    # The registry's layout: <data dir>/genesis/<file>.
+    root = str(genesis_record_dir.parent)
+    result = cli("fetch", "genesis", env={"FRACTAL_GOVERNANCE_DATA_DIR": root})
     assert result.returncode == 0, result.stderr
-    assert Path(result.stdout.strip()) == genesis_dir / "genesis-weekly_rank.csv"
+    assert Path(result.stdout.strip()) == genesis_record_dir / "genesis-weekly_measurements.csv"
     assert downloaded(tmp_path / ".cache") == []

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import data_root
 from streamlit.testing.v1 import AppTest
 
 from fractal_governance import datasets
@@ -198,17 +199,30 @@ def test_upload_of_the_normalized_layout() -> None:
 
 @pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
 def test_genesis_is_the_default_when_a_local_copy_exists(
-    genesis_dir: Path, monkeypatch: pytest.MonkeyPatch
+    genesis_record_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(genesis_dir))
+    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(data_root(genesis_record_dir)))
     at = new_app().run()
     no_exception(at)
     assert at.radio(key="fg_source").value == app.SOURCE_GENESIS
     assert at.title[0].value == "Genesis Fractal Dashboard"
-    # The public records end with meeting 12 on 2022-05-21.
-    assert date_line(at) == "May 21, 2022"
-    # Genesis has anomalies (groups of 7 and 8, duplicate ranks): reported, with their count.
-    findings = len(datasets.load("genesis").quality_report)
+    # The complete public record ends with meeting 30 on 2022-09-24.
+    assert date_line(at) == "Sep 24, 2022"
+    # Its Respect is counted in the Genesis fractal's tokens, and the page says so.
+    assert datasets.load("genesis").unit == "Respect tokens"
+    shown = [*at.main.caption, *at.main.markdown]
+    assert "Respect tokens" in " ".join(str(e.value) for e in shown)
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_genesis_snapshot_findings_are_reported(
+    genesis_snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 12-meeting snapshot has anomalies (groups of 7 and 8, duplicate ranks): reported,
+    with their count."""
+    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(data_root(genesis_snapshot_dir)))
+    at = upload(new_app().run(), genesis_snapshot_dir / "genesis-weekly_rank.csv")
+    findings = len(datasets.load("genesis-2022-05-21").quality_report)
     assert findings > 0
     labels = [e.label for e in at.sidebar.expander]
     assert f"Data quality: {findings} findings" in labels
@@ -236,15 +250,15 @@ def test_failed_genesis_fetch_shows_an_error_and_keeps_the_data(
 
 @pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
 def test_successful_genesis_fetch_shows_genesis(
-    genesis_dir: Path, monkeypatch: pytest.MonkeyPatch
+    genesis_record_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fetched: list[str] = []
     monkeypatch.setattr(datasets, "is_available_offline", lambda name: bool(fetched))
 
     def fetch(name: str) -> Path:
         fetched.append(name)
-        monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(genesis_dir))
-        return genesis_dir / "genesis-weekly_rank.csv"
+        monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(data_root(genesis_record_dir)))
+        return genesis_record_dir / "genesis-weekly_measurements.csv"
 
     monkeypatch.setattr(datasets, "fetch", fetch)
     at = new_app().run()
@@ -343,11 +357,11 @@ def test_meeting_filter_recomputes_the_summary() -> None:
 
 @pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
 def test_genesis_meeting_window_keeps_new_and_returning(
-    genesis_dir: Path, monkeypatch: pytest.MonkeyPatch
+    genesis_record_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The issue's example: meetings 3 to 6 of Genesis; meeting 3 shows 12 new and 26 returning
     members, as it does unfiltered, and the page is current through meeting 6."""
-    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(genesis_dir))
+    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(data_root(genesis_record_dir)))
     at = new_app().run()
     no_exception(at)
     assert at.title[0].value == "Genesis Fractal Dashboard"

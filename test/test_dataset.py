@@ -784,8 +784,8 @@ def test_select_meetings_matches_loading_only_those_rows(
 # -- the public Genesis records -------------------------------------------------------------
 
 
-def test_genesis(genesis_dir: Path) -> None:
-    path = genesis_dir / "genesis-weekly_rank.csv"
+def test_genesis(genesis_snapshot_dir: Path) -> None:
+    path = genesis_snapshot_dir / "genesis-weekly_rank.csv"
     dataset = load(path)
     # attendees per meeting, counted straight from the file
     with open(path, newline="", encoding="utf-8") as handle:
@@ -806,14 +806,16 @@ def test_genesis(genesis_dir: Path) -> None:
     check_against_reference(dataset, frame)
 
 
-def test_genesis_directory_loads_the_weekly_file(genesis_dir: Path, tmp_path: Path) -> None:
+def test_genesis_directory_loads_the_weekly_file(
+    genesis_snapshot_dir: Path, tmp_path: Path
+) -> None:
     # genesis-account_status.csv has no Name column, so it is not a members file: the folder
     # is read as its weekly table.
     for name in ("genesis-weekly_rank.csv", "genesis-account_status.csv"):
-        shutil.copy(genesis_dir / name, tmp_path / name)
+        shutil.copy(genesis_snapshot_dir / name, tmp_path / name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
         loaded = Dataset.from_directory(tmp_path)
     assert loaded.source.endswith("genesis-weekly_rank.csv")
-    meetings = pd.read_csv(genesis_dir / "genesis-weekly_rank.csv")["MeetingID"]
+    meetings = pd.read_csv(genesis_snapshot_dir / "genesis-weekly_rank.csv")["MeetingID"]
     assert loaded.total_meetings == meetings.nunique()

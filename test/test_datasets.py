@@ -18,11 +18,14 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pooch
 import pytest
+from conftest import data_root
 
 from fractal_governance import datasets, profiles
+from fractal_governance.dataset import Dataset, combined_statistics
 from fractal_governance.datasets import (
     DatasetInfo,
     DatasetIntegrityError,
@@ -30,6 +33,8 @@ from fractal_governance.datasets import (
     RemoteFile,
 )
 from fractal_governance.io import DatasetError
+from fractal_governance.policies import genesis_record
+from fractal_governance.policies.genesis import UNIT, read_member_attributes
 
 REPO = Path(os.path.realpath(__file__)).parents[1]
 
@@ -161,31 +166,65 @@ def files_under(folder: Path) -> list[Path]:
 # -- the registry ---------------------------------------------------------------------------
 
 
+UPSTREAM = "https://raw.githubusercontent.com/matt-langston/fractal_governance/"
+
+
 def test_names_and_entries() -> None:
-    assert datasets.names() == ["demo", "genesis", "zao"]
+    assert datasets.names() == ["demo", "genesis", "genesis-2022-05-21", "zao"]
     assert datasets.DEFAULT == "demo"
     assert datasets.info("demo").simulated
     genesis = datasets.info("genesis")
     assert not genesis.simulated
-    assert [(f.name, f.sha256) for f in genesis.files] == [
+    assert [(f.name, f.sha256, f.url) for f in genesis.files] == [
+        (
+            "genesis-weekly_measurements.csv",
+            "9ea321a53ca688b07d011a3ac1d6319193de99037a9f83b4d7198e43b5afae4f",
+            None,
+        ),
+        (
+            "genesis-account_status.csv",
+            "802cbe09760e7f193a4b4228a40fa82a99106f0e105a2657f7576a7b0e5e1494",
+            None,
+        ),
+        (
+            "genesis-teams.csv",
+            "cfc0d168a6f035c0c2bce50148a7ad2742b34fa0da43c904ab41aec08b4d265b",
+            None,
+        ),
+        (
+            "genesis-late_consensus.csv",
+            "c0227523ca611e0d2d7ad230c5af2da69528449abe3621809f0106025fa29b02",
+            None,
+        ),
+    ]
+    # Files without a URL of their own come from BASE_URL: the complete record's commit.
+    assert datasets.BASE_URL == UPSTREAM + "916618ae0b3268e5d6ebb41c0a5b9ef101f694ef/data/"
+    snapshot = datasets.info("genesis-2022-05-21")
+    assert not snapshot.simulated
+    at_73ab686 = UPSTREAM + "73ab686442c0964efb82d74816f967c1aabcddae/data/"
+    assert [(f.name, f.sha256, f.url) for f in snapshot.files] == [
         (
             "genesis-weekly_rank.csv",
             "1804a3c7ce9b55dd5a46417d8829221abff31e5bf60bc59486e90751fd6a0656",
+            at_73ab686 + "genesis-weekly_rank.csv",
         ),
         (
             "genesis-account_status.csv",
             "b093a9990def374ae63578e9864dde305545476e25a7d5326f19d10d3521bab1",
+            at_73ab686 + "genesis-account_status.csv",
         ),
     ]
-    assert datasets.BASE_URL == (
-        "https://raw.githubusercontent.com/matt-langston/fractal_governance/"
-        "73ab686442c0964efb82d74816f967c1aabcddae/data/"
-    )
 
 
 def test_registry_profiles() -> None:
     assert datasets.info("demo").profile is profiles.GENESIS
-    assert datasets.info("genesis").profile is profiles.GENESIS
+    assert datasets.info("genesis-2022-05-21").profile is profiles.GENESIS
+    assert profiles.GENESIS.unit == "Respect"
+    genesis = datasets.info("genesis").profile
+    assert genesis is datasets.GENESIS_PROFILE
+    assert genesis == genesis_record.genesis_profile()
+    assert genesis.unit == UNIT == "Respect tokens"
+    assert datasets.info("genesis").loader is not None
     assert TOY.profile is profiles.DEFAULT, "an entry without a profile gets the default"
 
 
@@ -357,7 +396,8 @@ def test_offline_without_a_local_copy_says_how_to_get_one(
     assert "could not be reached" in message
     assert "fractal-governance fetch genesis" in message
     assert datasets.ENV_DATA_DIR in message
-    assert "genesis-weekly_rank.csv and genesis-account_status.csv" in message
+    assert "genesis-weekly_measurements.csv and genesis-account_status.csv" in message
+    assert "<data>/genesis/" in message
     assert files_under(cache) == []
     # With no data named, the default falls back to the demo.
     assert datasets.resolve(None).name == "Simulated Demo Fractal"
@@ -370,11 +410,13 @@ def test_local_copies_are_used_without_network(
     cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(datasets.REGISTRY, "toy", TOY)
-    local = tmp_path / "local"
-    local.mkdir()
+    local = tmp_path / "local" / "toy"
+    local.mkdir(parents=True)
     (local / "toy-weekly_rank.csv").write_bytes(TOY_WEEKLY)
     (local / "toy-account_status.csv").write_bytes(TOY_EXTRA)
-    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(local))
+    # The layout <data dir>/<dataset name>/<file>; files directly in the data dir are not used.
+    (tmp_path / "local" / "toy-weekly_rank.csv").write_bytes(b"not the published file")
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(local.parent))
     monkeypatch.setenv(datasets.ENV_BASE_URL, closed_port_url())
     assert datasets.is_available_offline("toy")
     assert datasets.paths("toy") == [
@@ -388,10 +430,10 @@ def test_local_copies_are_used_without_network(
 def test_a_local_copy_with_the_wrong_hash_is_refused(
     cache: Path, toy: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    local = tmp_path / "local"
-    local.mkdir()
+    local = tmp_path / "local" / "toy"
+    local.mkdir(parents=True)
     (local / "toy-weekly_rank.csv").write_bytes(TOY_WEEKLY.replace(b"Ann", b"Amy"))
-    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(local))
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(local.parent))
     assert not datasets.is_available_offline("toy")
     with pytest.raises(DatasetIntegrityError, match="refusing to use it") as caught:
         datasets.load("toy")
@@ -404,10 +446,10 @@ def test_a_local_copy_with_the_wrong_hash_is_refused(
 def test_a_local_folder_missing_a_file_falls_back_to_the_cache(
     cache: Path, toy: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    local = tmp_path / "local"
-    local.mkdir()
+    local = tmp_path / "local" / "toy"
+    local.mkdir(parents=True)
     (local / "toy-weekly_rank.csv").write_bytes(TOY_WEEKLY)
-    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(local))
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(local.parent))
     found = datasets.paths("toy")
     assert found == [local / "toy-weekly_rank.csv", cache / "toy" / "toy-account_status.csv"]
     assert toy.requests == ["/ok/toy-account_status.csv"]
@@ -416,35 +458,107 @@ def test_a_local_folder_missing_a_file_falls_back_to_the_cache(
 # -- the real Genesis files -----------------------------------------------------------------
 
 
-@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
 def test_genesis_from_the_data_folder(
-    genesis_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+    genesis_record_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(genesis_dir))
+    """The complete record, as policies.genesis_record.load counts it: 30 meetings to
+    2022-09-24, in Respect tokens, with its late-consensus pairs."""
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(data_root(genesis_record_dir)))
     monkeypatch.setenv(datasets.ENV_BASE_URL, closed_port_url())
     assert datasets.is_available_offline("genesis")
     assert datasets.default_name() == "genesis"
-    assert datasets.path("genesis") == genesis_dir / "genesis-weekly_rank.csv"
-    assert datasets.paths("genesis")[1] == genesis_dir / "genesis-account_status.csv"
+    files = datasets.paths("genesis")
+    assert files == [genesis_record_dir / remote.name for remote in datasets.info("genesis").files]
+    assert datasets.path("genesis") == genesis_record_dir / "genesis-weekly_measurements.csv"
     dataset = datasets.load("genesis")
     assert dataset.name == "Genesis Fractal"
-    assert dataset.total_meetings == 12
+    assert dataset.unit == "Respect tokens"
+    assert dataset.total_meetings == 30
+    assert dataset.last_meeting_date == pd.Timestamp("2022-09-24")
+    reference = genesis_record.load(genesis_record_dir)
+    assert dataset.total_member_respect == reference.total_member_respect
+    assert dataset.total_team_respect == reference.total_team_respect
+    pd.testing.assert_frame_equal(dataset.df, reference.df)
     assert datasets.resolve(None).name == "Genesis Fractal"
+    assert datasets.resolve("genesis").total_respect == reference.total_respect
+
+    # The late-consensus pairs count: without them (the registry's profile as it is) members
+    # earn more.
+    unfilled = Dataset.from_files(
+        *files[:3],
+        profile=datasets.GENESIS_PROFILE,
+        member_attributes=read_member_attributes(files[1]),
+    )
+    assert unfilled.total_member_respect != dataset.total_member_respect
+
+    # A profile derived from the registry's (another calendar) keeps the record's rules.
+    later = datasets.profile_for("genesis").with_calendar(first_meeting_date="2022-03-05")
+    moved = datasets.load("genesis", profile=later)
+    assert moved.total_member_respect == dataset.total_member_respect
+    assert moved.df["MeetingDate"].min() == pd.Timestamp("2022-03-05")
+    # Another community's profile is taken as given (no Genesis rules, its own unit).
+    plain = datasets.load("genesis", profile=profiles.GENESIS)
+    assert plain.unit == "Respect"
+    assert plain.total_meetings == 30
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_genesis_snapshot_from_the_data_folder(
+    genesis_snapshot_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 12-meeting snapshot: the original analysis's data, read with the Genesis schedule
+    and calendar (3,627 Respect for members, as the original README reported)."""
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(data_root(genesis_snapshot_dir)))
+    monkeypatch.setenv(datasets.ENV_BASE_URL, closed_port_url())
+    name = "genesis-2022-05-21"
+    assert datasets.is_available_offline(name)
+    assert datasets.path(name) == genesis_snapshot_dir / "genesis-weekly_rank.csv"
+    assert datasets.paths(name)[1] == genesis_snapshot_dir / "genesis-account_status.csv"
+    dataset = datasets.load(name)
+    assert dataset.name == "Genesis Fractal (meetings 1-12)"
+    assert dataset.profile is profiles.GENESIS
+    assert dataset.unit == "Respect"
+    assert dataset.total_meetings == 12
+    assert dataset.last_meeting_date == pd.Timestamp("2022-05-21")
+    assert dataset.total_member_respect == 3627
+    if not datasets.is_available_offline("genesis"):
+        assert datasets.default_name() == "demo", "the snapshot is never the default"
 
 
 @pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
 def test_genesis_download_checks_the_published_hashes(
-    genesis_dir: Path, cache: Path, server: FileServer, monkeypatch: pytest.MonkeyPatch
+    genesis_record_dir: Path, cache: Path, server: FileServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for remote in datasets.info("genesis").files:
-        server.files[remote.name] = (genesis_dir / remote.name).read_bytes()
+        server.files[remote.name] = (genesis_record_dir / remote.name).read_bytes()
     monkeypatch.setenv(datasets.ENV_BASE_URL, server.url("ok"))
     path = datasets.fetch("genesis")
-    assert path == cache / "genesis" / "genesis-weekly_rank.csv"
-    assert path.read_bytes() == (genesis_dir / "genesis-weekly_rank.csv").read_bytes()
-    assert (cache / "genesis" / "genesis-account_status.csv").is_file()
+    assert path == cache / "genesis" / "genesis-weekly_measurements.csv"
+    assert path.read_bytes() == (genesis_record_dir / path.name).read_bytes()
+    assert sorted(p.name for p in files_under(cache / "genesis")) == sorted(
+        remote.name for remote in datasets.info("genesis").files
+    )
     assert datasets.is_available_offline("genesis")
-    assert datasets.load("genesis").total_meetings == 12
+    assert datasets.load("genesis").total_meetings == 30
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_genesis_snapshot_download_checks_the_published_hashes(
+    genesis_snapshot_dir: Path, cache: Path, server: FileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The snapshot's files have URLs of their own (another commit): served here instead."""
+    entry = datasets.info("genesis-2022-05-21")
+    served = []
+    for remote in entry.files:
+        server.files[remote.name] = (genesis_snapshot_dir / remote.name).read_bytes()
+        served.append(dataclasses.replace(remote, url=server.url("ok") + remote.name))
+    monkeypatch.setitem(
+        datasets.REGISTRY, entry.name, dataclasses.replace(entry, files=tuple(served))
+    )
+    path = datasets.fetch(entry.name)
+    assert path == cache / entry.name / "genesis-weekly_rank.csv"
+    assert (cache / entry.name / "genesis-account_status.csv").is_file()
+    assert datasets.load(entry.name).total_meetings == 12
 
 
 # -- resolve --------------------------------------------------------------------------------
@@ -499,3 +613,38 @@ def test_missing_demo_file_says_how_to_regenerate(
     with pytest.raises(DatasetUnavailableError, match="simulate --preset demo"):
         datasets.path("demo")
     assert not datasets.is_available_offline("demo")
+
+
+# -- the upstream's later API ---------------------------------------------------------------
+
+
+def test_dataset_from_csv_without_a_path_is_the_default_dataset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(datasets, "default_name", lambda: "demo")
+    dataset = Dataset.from_csv()
+    assert dataset.name == "Simulated Demo Fractal"
+    assert dataset.total_respect == datasets.load("demo").total_respect
+    assert Dataset.from_csv(name="Mine").name == "Mine"
+    assert Dataset.from_csv(profile=profiles.ZAO).profile is profiles.ZAO
+    with pytest.raises(TypeError, match="need a path"):
+        Dataset.from_csv(strict=True)
+
+
+def test_level_by_attendance_count_and_combined_statistics() -> None:
+    dataset = datasets.load("demo")
+    by_level = dataset.df_member_level_by_attendance_count
+    pd.testing.assert_frame_equal(by_level, dataset.df_member_rank_by_attendance_count)
+    # The upstream built the table with combined_statistics over the members' summaries.
+    members = dataset.df_member_summary_stats_by_member_id
+    pooled = members.groupby("AttendanceCount").apply(combined_statistics)
+    assert pooled.index.tolist() == by_level["AttendanceCount"].tolist()
+    np.testing.assert_allclose(pooled["Mean"], by_level["Mean"])
+    np.testing.assert_allclose(pooled["StandardDeviation"], by_level["StandardDeviation"])
+    # Also on a frame that carries its AttendanceCount column: two groups, 1, 2, 3 and 5.
+    groups = pd.DataFrame(
+        {"AttendanceCount": [3, 1], "Mean": [2.0, 5.0], "StandardDeviation": [1.0, np.nan]}
+    )
+    result = combined_statistics(groups)
+    assert result["Mean"] == pytest.approx(2.75)
+    assert result["StandardDeviation"] == pytest.approx(np.std([1, 2, 3, 5], ddof=1))

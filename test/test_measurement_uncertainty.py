@@ -184,10 +184,12 @@ def upstream_method(frame: pd.DataFrame, include_self: bool) -> dict[str, tuple[
     return result
 
 
-def test_matches_the_upstream_method_on_the_one_round_genesis_record(genesis_dir: Path) -> None:
+def test_matches_the_upstream_method_on_the_one_round_genesis_record(
+    genesis_snapshot_dir: Path,
+) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        core = CoreDataset.from_csv(genesis_dir / "genesis-weekly_rank.csv")
+        core = CoreDataset.from_csv(genesis_snapshot_dir / "genesis-weekly_rank.csv")
     dataset = Dataset(core)
     frame = core.measurements.table.frame
     for include_self, table in (

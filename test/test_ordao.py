@@ -351,7 +351,8 @@ def test_zao_registry_entry(zao_file: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert entry.profile.calendar is None
     (remote,) = entry.files
     assert remote.url is not None and "e670e12775db6492c8bd889d6cb602f3ee64ca99" in remote.url
-    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(zao_file.parent))
+    # The registry's layout: <data dir>/zao/ordaoawards.csv.
+    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(zao_file.parent.parent))
     ds = datasets.load("zao")
     assert ds.name == entry.title
     assert ds.total_respect == 9246 and ds.unit == profiles.ZAO.unit

@@ -255,7 +255,7 @@ def test_dates_read_like_feb_26_2022(plots: Plots) -> None:
 
 def test_attendance_vs_time_stacked(plots: Plots) -> None:
     ax = only_axes(plots.attendance_vs_time_stacked)
-    assert ax.get_title() == "Attendance vs Time"
+    assert ax.get_title() == "New and Returning Attendance vs Time"
     assert legend_texts(ax) == ["Returning Members", "New Members"]
     returning, new = bars(ax, "Returning Members"), bars(ax, "New Members")
     np.testing.assert_allclose(returning["height"], [0, 3, 2])
@@ -285,7 +285,7 @@ def test_accumulated_member_respect_vs_time(plots: Plots, dataset: Dataset) -> N
 
 def test_accumulated_member_respect_vs_time_stacked(plots: Plots) -> None:
     ax = only_axes(plots.accumulated_member_respect_vs_time_stacked)
-    assert ax.get_title() == "Accumulated Member Respect vs Time"
+    assert ax.get_title() == "Accumulated Member Respect vs Time: New and Returning"
     assert legend_texts(ax) == ["Returning Members", "New Members"]
     returning, new = bars(ax, "Returning Members"), bars(ax, "New Members")
     np.testing.assert_allclose(returning["height"], [0, 47, 76])
@@ -311,7 +311,7 @@ def test_accumulated_team_respect_vs_time_side_by_side(plots: Plots) -> None:
 
 def test_accumulated_team_respect_vs_time_stacked(plots: Plots) -> None:
     ax = only_axes(plots.accumulated_team_respect_vs_time_stacked)
-    assert ax.get_title() == "Accumulated Team Respect vs Time"
+    assert ax.get_title() == "Accumulated Team Respect vs Time, Stacked"
     assert legend_texts(ax) == ["Team Alpha", "Team Beta"]  # leaderboard order: 47 > 37
     alpha, beta = bars(ax, "Team Alpha"), bars(ax, "Team Beta")
     np.testing.assert_allclose(alpha["height"], [21, 34, 47])

@@ -240,8 +240,8 @@ def test_findings_match_a_plain_reference(frame: pd.DataFrame) -> None:
 # -- the public Genesis records ---------------------------------------------------------------
 
 
-def test_genesis_anomalies_are_reported_not_rejected(genesis_dir: Path) -> None:
-    path = genesis_dir / "genesis-weekly_rank.csv"
+def test_genesis_anomalies_are_reported_not_rejected(genesis_snapshot_dir: Path) -> None:
+    path = genesis_snapshot_dir / "genesis-weekly_rank.csv"
     # Expectations from the raw file, independently of the library.
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -276,6 +276,6 @@ def test_genesis_anomalies_are_reported_not_rejected(genesis_dir: Path) -> None:
         Dataset.from_csv(path, strict=True)
 
 
-def test_genesis_weekly_table_reads_without_error(genesis_dir: Path) -> None:
-    table = read_weekly_csv(genesis_dir / "genesis-weekly_rank.csv")
+def test_genesis_weekly_table_reads_without_error(genesis_snapshot_dir: Path) -> None:
+    table = read_weekly_csv(genesis_snapshot_dir / "genesis-weekly_rank.csv")
     assert table.level_column == "Rank" and not table.has_rounds

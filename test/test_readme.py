@@ -18,7 +18,7 @@ from types import ModuleType
 
 import nbformat
 import pytest
-from conftest import REPO, find_genesis_dir
+from conftest import REPO, data_root, find_genesis_record_dir
 
 import fractal_governance
 
@@ -134,12 +134,13 @@ def test_notebook_executes_top_to_bottom(tmp_path: Path, monkeypatch: pytest.Mon
     ]:
         (tmp_path / folder).mkdir()
         monkeypatch.setenv(variable, str(tmp_path / folder))
-    # The README is rendered on the Genesis records; use them too when they are here.
-    genesis = find_genesis_dir()
+    # The README is rendered on the complete Genesis record; use it too when it is here (the
+    # registry finds it as <data dir>/genesis/<file>).
+    genesis = find_genesis_record_dir()
     if genesis is None:
         monkeypatch.delenv("FRACTAL_GOVERNANCE_DATA_DIR", raising=False)
     else:
-        monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(genesis))
+        monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(data_root(genesis)))
 
     nb = render.read_notebook(REPO / "notebook" / "README.ipynb")
     for cell in nb.cells:

@@ -13,18 +13,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fractal_governance import util
+from fractal_governance import datasets, util
+from fractal_governance.dataset import Dataset
 from fractal_governance.util import (
     GENESIS_CALENDAR,
     GitHubMarkdownDataFrame,
     MeetingCalendar,
     meeting_id_to_timestamp,
     read_csv,
+    read_text_csv,
 )
 
 FAST = settings(max_examples=60, deadline=None)
 
-# -- read_csv ------------------------------------------------------------------------------
+# -- read_text_csv ------------------------------------------------------------------------------
 
 
 def test_read_csv_tolerates_spreadsheet_exports(tmp_path: Path) -> None:
@@ -40,7 +42,7 @@ def test_read_csv_tolerates_spreadsheet_exports(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_bytes(text.encode("utf-8"))
 
-    df = read_csv(path)
+    df = read_text_csv(path)
 
     assert list(df.columns) == ["MemberID", "Name", "MeetingID", "Rank"]
     assert df["MemberID"].tolist() == ["alice", "bob", "007"]  # leading zeros kept
@@ -54,7 +56,7 @@ def test_read_csv_tolerates_spreadsheet_exports(tmp_path: Path) -> None:
 def test_read_csv_without_bom_and_with_lf(tmp_path: Path) -> None:
     path = tmp_path / "plain.csv"
     path.write_text("A,B\nx,y\n", encoding="utf-8")
-    df = read_csv(path)
+    df = read_text_csv(path)
     assert list(df.columns) == ["A", "B"]
     assert df.to_dict("list") == {"A": ["x"], "B": ["y"]}
 
@@ -64,7 +66,7 @@ def test_read_csv_keeps_named_blank_columns_and_unnamed_columns_with_data(
 ) -> None:
     path = tmp_path / "columns.csv"
     path.write_text(" TeamID ,Note,\n1,,extra\n2,,\n", encoding="utf-8")
-    df = read_csv(path)
+    df = read_text_csv(path)
     # Header spaces stripped; a named empty column stays; an unnamed column with data stays.
     assert list(df.columns)[:2] == ["TeamID", "Note"]
     assert len(df.columns) == 3
@@ -74,22 +76,22 @@ def test_read_csv_keeps_named_blank_columns_and_unnamed_columns_with_data(
 def test_read_csv_does_not_interpret_na_strings(tmp_path: Path) -> None:
     path = tmp_path / "na.csv"
     path.write_text("Name,Rank\nNA,nan\nNone,N/A\n", encoding="utf-8")
-    df = read_csv(path)
+    df = read_text_csv(path)
     assert df["Name"].tolist() == ["NA", "None"]
     assert df["Rank"].tolist() == ["nan", "N/A"]
 
 
 def test_read_csv_accepts_ragged_rows_and_quoted_line_breaks() -> None:
     # Files the fast parser rejects are re-read by pandas' C parser.
-    ragged = read_csv(io.BytesIO(b"A,B,C\n1,2\n3,4,5\n"))
+    ragged = read_text_csv(io.BytesIO(b"A,B,C\n1,2\n3,4,5\n"))
     assert ragged.to_dict("list") == {"A": ["1", "3"], "B": ["2", "4"], "C": ["", "5"]}
-    quoted = read_csv(io.BytesIO(b'A,B\n"x\ny",2\n3,4\n'))
+    quoted = read_text_csv(io.BytesIO(b'A,B\n"x\ny",2\n3,4\n'))
     assert quoted.to_dict("list") == {"A": ["x\ny", "3"], "B": ["2", "4"]}
 
 
 def test_read_csv_too_many_fields_names_the_line() -> None:
     with pytest.raises(pd.errors.ParserError, match="line 3"):
-        read_csv(io.BytesIO(b"A,B\n1,2\n3,4,5\n"))
+        read_text_csv(io.BytesIO(b"A,B\n1,2\n3,4,5\n"))
 
 
 def test_read_csv_without_pyarrow_gives_the_same_result(
@@ -97,9 +99,9 @@ def test_read_csv_without_pyarrow_gives_the_same_result(
 ) -> None:
     path = tmp_path / "export.csv"
     path.write_bytes(b"\xef\xbb\xbfA,B,\r\n1,,\r\n\r\n,,\r\nNA,x,\r\n")
-    fast = read_csv(path)
+    fast = read_text_csv(path)
     monkeypatch.setattr(util, "_has_pyarrow", lambda: False)
-    slow = read_csv(path)
+    slow = read_text_csv(path)
     pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
     assert slow.to_dict("list") == {"A": ["1", "NA"], "B": ["", "x"]}
     assert slow.index.tolist() == [0, 3]
@@ -109,13 +111,59 @@ def test_read_csv_raises_underlying_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     with pytest.raises(pd.errors.EmptyDataError):
-        read_csv(empty)
+        read_text_csv(empty)
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("Name\nJos\xe9\n".encode("latin-1"))
     with pytest.raises(UnicodeDecodeError):
-        read_csv(latin1)
+        read_text_csv(latin1)
     with pytest.raises(OSError):
-        read_csv(tmp_path / "missing.csv")
+        read_text_csv(tmp_path / "missing.csv")
+
+
+# -- read_csv: the upstream's typed table --------------------------------------------------
+
+WEEKLY = (
+    "Index,MemberID,Name,MeetingID,Group,Rank,TeamID,TeamName\n"
+    "1,ann,Ann,1,1,6,,\n2,bob,Bob,1,1,5,1,Blue\n3,cyd,Cyd,8,1,4,,\n"
+)
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_read_csv_of_a_file_is_typed_with_meeting_date_and_respect(tmp_path: Path) -> None:
+    path = tmp_path / "weekly.csv"
+    path.write_text(WEEKLY)
+    df = read_csv(path)
+    assert list(df.columns) == [
+        "Index",
+        "MemberID",
+        "Name",
+        "MeetingID",
+        "Group",
+        "Rank",
+        "TeamID",
+        "TeamName",
+        "MeetingDate",
+        "Respect",
+    ]
+    assert pd.api.types.is_integer_dtype(df["MeetingID"])
+    assert pd.api.types.is_integer_dtype(df["Rank"])
+    assert pd.api.types.is_datetime64_any_dtype(df["MeetingDate"])
+    # The Genesis calendar (2022-04-16 skipped) and schedule (ranks 6, 5, 4: 21, 13, 8).
+    assert df["MeetingDate"].dt.date.tolist() == [
+        datetime.date(2022, 2, 26),
+        datetime.date(2022, 2, 26),
+        datetime.date(2022, 4, 23),
+    ]
+    assert df["Respect"].tolist() == [21, 13, 8]
+    pd.testing.assert_frame_equal(df, Dataset.from_csv(path).df)
+
+
+def test_read_csv_without_a_path_reads_the_default_dataset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(datasets, "default_name", lambda: "demo")
+    pd.testing.assert_frame_equal(read_csv(), datasets.load("demo").df)
+    assert {"MeetingDate", "Respect"} <= set(read_csv().columns)
 
 
 # -- MeetingCalendar -----------------------------------------------------------------------
