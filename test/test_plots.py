@@ -148,10 +148,10 @@ def plots(dataset: Dataset) -> Plots:
 
 
 @pytest.fixture(scope="module")
-def genesis_plots(genesis_dir: Path) -> Plots:
+def genesis_plots(genesis_snapshot_dir: Path) -> Plots:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # real records have known anomalies
-        return Plots.from_csv(genesis_dir / "genesis-weekly_rank.csv")
+        return Plots.from_csv(genesis_snapshot_dir / "genesis-weekly_rank.csv")
 
 
 # ------------------------------------------------------------------------------------------------
