@@ -15,6 +15,13 @@ Checks (all vectorized; Python only builds the findings themselves):
   multi-round meeting, or with levels above 6 are not checked);
 * ``member_name_conflict``: one MemberID with two or more names;
 * ``team_name_conflict``: one TeamID with two or more names.
+* ``member_id_collision``: MemberIDs that differ only in letter case, surrounding white
+  space or Unicode normalization (``"Alice"``, ``"alice "``, ``"Ame\u0301lie"`` and
+  ``"Am\u00e9lie"``). **Matching rule:** members are matched by their exact MemberID;
+  IDs whose keys ``casefold(NFC(NFC(id).strip()))`` agree are reported together, never
+  merged (only the record's keeper knows whether they are one person);
+* ``short_row``: data rows of the file with fewer fields than its header names (their
+  missing cells are read as empty), with their line numbers.
 
 The irregular rows of an ORDAO awards export (:mod:`fractal_governance.io.ordao`), one
 finding per row (per mint type for unknown ones):
@@ -56,10 +63,12 @@ __all__ = [
     "DUPLICATE_RANK",
     "EVEN_SPLIT_AWARD",
     "EXTRA_AWARD_ROW",
+    "MEMBER_ID_COLLISION",
     "MEMBER_NAME_CONFLICT",
     "OVERSIZED_GROUP",
     "RANK_SET_MISMATCH",
     "REPEATED_RANKING",
+    "SHORT_ROW",
     "TEAM_NAME_CONFLICT",
     "UNKNOWN_MINT_TYPE",
     "DataQualityWarning",
@@ -74,6 +83,8 @@ DUPLICATE_RANK = "duplicate_rank"
 RANK_SET_MISMATCH = "rank_set_mismatch"
 MEMBER_NAME_CONFLICT = "member_name_conflict"
 TEAM_NAME_CONFLICT = "team_name_conflict"
+MEMBER_ID_COLLISION = "member_id_collision"
+SHORT_ROW = "short_row"
 EVEN_SPLIT_AWARD = "even_split"
 EXTRA_AWARD_ROW = "extra_award"
 BURNED_AWARD = "burned_award"
@@ -474,9 +485,60 @@ def check_table(table: Table) -> QualityReport:
         team_name_codes=table.teams[0],
         team_ids=table.team_ids,
     )
+    findings = list(report.findings)
     if table.recorded_awards is not None:
-        report = QualityReport(report.findings + tuple(award_findings(table.recorded_awards)))
-    return report
+        findings += award_findings(table.recorded_awards)
+    origin = table.origin
+    if origin.short_rows:
+        shown = ", ".join(f"{line} ({fields})" for line, fields in origin.short_rows[:5])
+        more = len(origin.short_rows) - 5
+        findings.append(
+            Finding(
+                SHORT_ROW,
+                None,
+                None,
+                None,
+                f"{len(origin.short_rows)} data row{'s' if len(origin.short_rows) > 1 else ''}"
+                f" of {origin.source} have fewer fields than the header's {origin.width}; "
+                f"their missing cells are read as empty: row (fields) {shown}"
+                f"{f' and {more} more' if more > 0 else ''}.",
+            )
+        )
+    return QualityReport(tuple(findings))
+
+
+def identity_key(member_ids: pd.Index | pd.Series) -> pd.Series:
+    """The key by which MemberIDs are compared for :data:`MEMBER_ID_COLLISION`: NFC
+    normalized, stripped of surrounding white space, case folded, NFC normalized again."""
+    text = pd.Series(np.asarray(member_ids, dtype=object), dtype="str")
+    return text.str.normalize("NFC").str.strip().str.casefold().str.normalize("NFC")
+
+
+def _identity_findings(member_ids: pd.Index) -> list[Finding]:
+    """MemberIDs that collide under :func:`identity_key` (reported, not merged)."""
+    if len(member_ids) < 2:
+        return []
+    keys = identity_key(member_ids)
+    colliding = keys.duplicated(keep=False).to_numpy(dtype=np.bool_)
+    if not colliding.any():
+        return []
+    ids = np.asarray(member_ids, dtype=object)[colliding]
+    groups = pd.Series(ids).groupby(keys[colliding].to_numpy(), sort=True)
+    findings = []
+    for _, group in groups:
+        names = sorted(str(v) for v in group)
+        findings.append(
+            Finding(
+                MEMBER_ID_COLLISION,
+                None,
+                None,
+                names[0],
+                f"MemberIDs {', '.join(repr(n) for n in names)} differ only in letter case, "
+                "surrounding spaces or Unicode normalization; they are counted as "
+                f"{len(names)} different members (not merged)",
+            )
+        )
+    return findings
 
 
 def _amount(value: Any) -> str:
@@ -595,6 +657,12 @@ def _check(
     them: each member's first row), ``team_name_codes`` (TeamName factorized, -1 where
     missing), ``team_ids`` (TeamID as int64, -1 where missing)."""
     findings = _group_findings(frame, level_column)
+    member_ids = (
+        member_codes[1]
+        if member_codes is not None
+        else pd.Index(pd.unique(frame[col.MEMBER_ID].dropna()))
+    )
+    findings += _identity_findings(member_ids)
     findings += _name_conflicts(
         frame,
         col.MEMBER_ID,

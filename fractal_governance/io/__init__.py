@@ -40,14 +40,17 @@ from fractal_governance.io.normalized import (
     read_normalized,
 )
 from fractal_governance.io.ordao import OrdaoAwards, read_names, read_ordao_csv
+from fractal_governance.io.reader import COMPRESSIONS, Limits, open_input, set_limits
 from fractal_governance.io.table import Table
 from fractal_governance.io.weekly import load_weekly_csv, read_dataframe, read_weekly_csv
 
 __all__ = [
+    "COMPRESSIONS",
     "MAX_LEVEL",
     "MAX_LEVEL_WITHOUT_ROUNDS",
     "MAX_MEETING_ID",
     "DatasetError",
+    "Limits",
     "NormalizedFiles",
     "OrdaoAwards",
     "Origin",
@@ -58,6 +61,7 @@ __all__ = [
     "find_normalized_files",
     "load_normalized",
     "load_weekly_csv",
+    "open_input",
     "read_csv_file",
     "read_dataframe",
     "read_directory",
@@ -65,6 +69,7 @@ __all__ = [
     "read_normalized",
     "read_ordao_csv",
     "read_weekly_csv",
+    "set_limits",
     "sort_order",
     "take_rows",
 ]

@@ -19,12 +19,15 @@ import pandas as pd
 from fractal_governance import _kernels as kernels
 from fractal_governance import columns as col
 from fractal_governance.io.errors import DatasetError, Origin, cell_problem, raise_problems
+from fractal_governance.io.reader import check_counts
 from fractal_governance.io.table import Table, member_runs
 
 __all__ = [
     "MAX_LEVEL",
     "MAX_LEVEL_WITHOUT_ROUNDS",
     "MAX_MEETING_ID",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "check_unique",
     "check_weekly",
     "require_columns",
@@ -41,6 +44,16 @@ MAX_LEVEL = 60
 MAX_MEETING_ID = 1_000_000
 """Highest meeting ID accepted (about 19,000 years of weekly meetings)."""
 
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+"""Years of the ``MeetingDate`` values accepted."""
+
+_ISO_DATE = (
+    r"\s*\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\s*"
+)
+"""An ISO calendar date, optionally with a time: ``2022-02-26``, ``2022-02-26T10:00``."""
+
 IntArray = npt.NDArray[np.int64]
 
 
@@ -53,8 +66,9 @@ def text_column(
     ``check_blank=False`` only converts the type.
     """
     if series.dtype != "str":
-        if series.dtype == object:
-            series = series.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+        if series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype):
+            # NaN, None, pd.NA and NaT of any type are missing, never the text "nan"
+            series = series.astype(object).map(_text_or_none)
         series = series.astype("str")
     if not check_blank:
         return series
@@ -66,6 +80,19 @@ def text_column(
             blank = blank | empty.to_numpy(dtype=np.bool_, na_value=False)
         series = series.mask(blank)
     return series
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A cell as text, or None when it is missing (NaN, None, pd.NA, NaT)."""
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (float, np.floating)) and np.isnan(value):
+        return None
+    if isinstance(value, np.datetime64) and np.isnat(value):
+        return None
+    return str(value)
 
 
 def _team_names(series: pd.Series) -> tuple[pd.Series, tuple[npt.NDArray[np.int64], pd.Index]]:
@@ -106,7 +133,8 @@ def _numbers(
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         values = series.to_numpy()
         return values, np.isnan(values), no
-    if pd.api.types.is_bool_dtype(dtype):
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+        # True is not 1, and 6+5j is not 6: only real numbers are read
         missing = series.isna().to_numpy()
         return np.full(n, np.nan), missing, ~missing
     if pd.api.types.is_numeric_dtype(dtype):  # nullable Int64 / Float64
@@ -211,11 +239,19 @@ def _dates(
         text = text_column(series)
         missing = text.isna().to_numpy()
         codes, uniques = pd.factorize(text)
+        # only ISO calendar dates (optionally with a time): never "today", "now" or other
+        # words pandas would read relative to the clock
+        iso = (
+            pd.Series(uniques, dtype="str")
+            .str.fullmatch(_ISO_DATE)
+            .to_numpy(dtype=np.bool_, na_value=False)
+        )
+        candidates = pd.Series(uniques, dtype=object).where(iso, None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 parsed_uniques = pd.to_datetime(
-                    pd.Series(uniques, dtype=object), format="ISO8601", errors="coerce"
+                    candidates.str.strip(), format="ISO8601", errors="coerce"
                 )
             except (ValueError, TypeError, OverflowError):
                 parsed_uniques = pd.Series(pd.NaT, index=range(len(uniques)))
@@ -227,6 +263,9 @@ def _dates(
         )
         parsed = pd.Series(lookup[codes])
         unreadable = ~missing & parsed.isna().to_numpy()
+    years = pd.Series(parsed).dt.year.to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        unreadable |= (years < MIN_YEAR) | (years > MAX_YEAR)
     if unreadable.any():
         problems.append(
             cell_problem(
@@ -234,7 +273,7 @@ def _dates(
                 col.MEETING_DATE,
                 np.flatnonzero(unreadable),
                 series,
-                "must hold ISO dates such as 2022-02-26",
+                f"must hold ISO dates such as 2022-02-26 (years {MIN_YEAR} to {MAX_YEAR})",
             )
         )
         return None
@@ -471,6 +510,7 @@ def check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> Ta
     else:
         member_codes, member_uniques, member_first = kernels.factorize_sorted_first_rows(member)
     member_uniques = member_uniques.rename(col.MEMBER_ID)
+    check_counts("members", len(member_uniques), origin.size, source)
     blank_ids = np.asarray(member_uniques.str.strip() == "", dtype=np.bool_)
     # (a missing ID has code -1; the code is only looked at when some ID may be empty)
     empty_member = np.zeros(0, dtype=np.bool_)
@@ -519,6 +559,7 @@ def check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> Ta
     teams = team_ids = None
     if col.TEAM_NAME in names:
         columns[col.TEAM_NAME], teams = _team_names(frame[col.TEAM_NAME])
+        check_counts("teams", len(teams[1]), origin.size, source)
     if col.NAME in names:
         columns[col.NAME] = _name_column(frame, origin)
     if col.TEAM_ID in names:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fractal_governance.io.errors import DatasetError
 from fractal_governance.io.normalized import find_normalized_files, read_normalized
 from fractal_governance.io.ordao import read_ordao_csv
@@ -11,6 +9,7 @@ from fractal_governance.io.reader import (
     PathLike,
     classify,
     only_file,
+    open_input,
     read_header,
     scan_directory,
 )
@@ -20,12 +19,14 @@ from fractal_governance.io.weekly import read_weekly_csv
 __all__ = ["read_csv_file", "read_directory"]
 
 
-def read_csv_file(path: PathLike) -> Table:
+def read_csv_file(path: PathLike, compression: str | None = None) -> Table:
     """Read one CSV file in the layout its header shows: an ORDAO awards export, else the
-    weekly layout."""
-    if classify(read_header(Path(path), str(path))) == "ordao":
-        return read_ordao_csv(path)
-    return read_weekly_csv(path)
+    weekly layout. ``compression``: gzip, bz2, xz or zip, or None to recognise them by the
+    file's first bytes (never by its name)."""
+    input_file = open_input(path, compression)
+    if classify(read_header(input_file)) == "ordao":
+        return read_ordao_csv(input_file)
+    return read_weekly_csv(input_file)
 
 
 def read_directory(directory: PathLike) -> Table:

@@ -9,6 +9,7 @@ first data row is row 2), the column and the offending values. Rows are named th
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -37,7 +38,17 @@ class Origin:
     named by their index labels.
     """
 
-    __slots__ = ("_labels", "_length", "_scan", "header", "path", "source")
+    __slots__ = (
+        "_labels",
+        "_length",
+        "_scan",
+        "header",
+        "path",
+        "short_rows",
+        "size",
+        "source",
+        "width",
+    )
 
     def __init__(
         self,
@@ -47,13 +58,22 @@ class Origin:
         header: Sequence[str] | None = None,
         *,
         scan: FileScan | None = None,
+        size: int | None = None,
+        short_rows: tuple[tuple[int, int], ...] = (),
+        width: int = 0,
     ) -> None:
         """``labels``: each row's label (an array or an Index, kept as it is so that a
         RangeIndex stays lazy), or the row count when rows are labelled by their position
         (a file with no dropped rows: no array of a million positions to build).
         ``header``: the file's column names as read (to find a column's raw field).
-        ``scan``: the scan of ``path`` to share (origins of the same file scan it once)."""
+        ``scan``: the scan of ``path`` to share (origins of the same file scan it once).
+        ``size``: the input's size in bytes (inflated), for the caps on members and teams.
+        ``short_rows``: (line, fields) of the file's data rows with fewer fields than
+        ``width``, the header's named columns (reported, not rejected)."""
         self.source = source
+        self.size = size
+        self.short_rows = short_rows
+        self.width = width
         self.path = path
         self.header = None if header is None else list(header)
         self._labels: npt.NDArray[Any] | pd.Index | None
@@ -82,7 +102,16 @@ class Origin:
         if index.dtype == np.bool_:
             index = np.flatnonzero(index)
         labels = np.array(index, dtype=np.intp) if self._labels is None else self._labels[index]
-        return Origin(self.source, labels, self.path, self.header, scan=self._scan)
+        return Origin(
+            self.source,
+            labels,
+            self.path,
+            self.header,
+            scan=self._scan,
+            size=self.size,
+            short_rows=self.short_rows,
+            width=self.width,
+        )
 
     def describe(
         self, positions: Sequence[int], column: str | None, values: Sequence[Any]
@@ -122,21 +151,26 @@ class Origin:
 class FileScan:
     """A CSV file read again with the :mod:`csv` module, once, when an error is reported."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, data: bytes | None = None) -> None:
         self.path = path
+        self.data = data  # the inflated bytes of a compressed file
 
     @cached_property
     def records(self) -> tuple[list[int], list[list[str]]] | None:
         """Line numbers and raw fields of every data row pandas keeps, or None."""
-        return _scan(self.path)
+        return _scan(self.path, self.data)
 
 
-def _scan(path: Path) -> tuple[list[int], list[list[str]]] | None:
+def _scan(path: Path, data: bytes | None = None) -> tuple[list[int], list[list[str]]] | None:
     """Line numbers and raw fields of every data row pandas keeps, or None if unreadable."""
     lines: list[int] = []
     records: list[list[str]] = []
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        with (
+            open(path, encoding="utf-8-sig", newline="")
+            if data is None
+            else io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+        ) as handle:
             reader = csv.reader(handle)
             for header in reader:  # the header: the first record that is not blank
                 if header and any(field.strip() for field in header):

@@ -26,6 +26,7 @@ from fractal_governance.io.errors import DatasetError, cell_problem, raise_probl
 from fractal_governance.io.reader import (
     TEXT_COLUMNS,
     PathLike,
+    check_counts,
     only_file,
     read_csv_frame,
     scan_directory,
@@ -94,6 +95,9 @@ def _lookup_table(path: PathLike, key: str, value: str, what: str) -> tuple[pd.I
                     origin, value, np.flatnonzero(empty), frame[value], "must not be empty"
                 )
             )
+    check_counts(
+        "members" if key == col.MEMBER_ID else "teams", len(frame), origin.size, origin.source
+    )
     if not problems:
         check_unique([key_codes], origin, key, frame[key], "has a value twice", problems)
     raise_problems(problems)

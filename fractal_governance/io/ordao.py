@@ -52,7 +52,7 @@ from fractal_governance import columns as col
 from fractal_governance.io.checks import MAX_LEVEL_WITHOUT_ROUNDS, MAX_MEETING_ID, whole_numbers
 from fractal_governance.io.errors import DatasetError, Origin, cell_problem, raise_problems
 from fractal_governance.io.keccak import checksum_addresses
-from fractal_governance.io.reader import PathLike, read_csv_frame
+from fractal_governance.io.reader import InputFile, PathLike, check_counts, read_csv_frame
 from fractal_governance.io.table import Table
 from fractal_governance.math import DOUBLED, OPTIMISM, RespectSchedule
 
@@ -268,10 +268,15 @@ def read_names(path: PathLike) -> pd.Series:
     return pd.Series(pairs["n"].to_numpy(), index=pd.Index(pairs["k"], dtype="str"), dtype="str")
 
 
-def read_ordao_csv(path: PathLike, names: PathLike | pd.Series | None = None) -> Table:
+def read_ordao_csv(
+    path: PathLike | InputFile,
+    names: PathLike | pd.Series | None = None,
+    compression: str | None = None,
+) -> Table:
     """Read and validate an ORDAO awards export; ``names``: a names file (or its Series
-    from :func:`read_names`) giving display names."""
-    frame, origin = read_csv_frame(path, (RECIPIENT,))
+    from :func:`read_names`) giving display names; ``compression``: see
+    :func:`~fractal_governance.io.reader.open_input`."""
+    frame, origin = read_csv_frame(path, (RECIPIENT,), compression=compression)
     given = read_names(names) if names is not None and not isinstance(names, pd.Series) else names
     return check_ordao(frame, origin, given)
 
@@ -333,6 +338,7 @@ def _recipients(
     """(member code per row, member IDs ascending, display names, whether addresses)."""
     series = frame[RECIPIENT]
     codes, uniques = pd.factorize(series)
+    check_counts("members", len(uniques), origin.size, origin.source)
     text = pd.Index(uniques, dtype="str").str.strip()
     blank = np.asarray(text.str.len() == 0, dtype=np.bool_)
     empty = codes < 0

@@ -11,15 +11,16 @@ import pandas as pd
 
 from fractal_governance.io.checks import check_weekly
 from fractal_governance.io.errors import DatasetError, Origin
-from fractal_governance.io.reader import TEXT_COLUMNS, PathLike, read_csv_frame
+from fractal_governance.io.reader import TEXT_COLUMNS, InputFile, PathLike, read_csv_frame
 from fractal_governance.io.table import Table
 
 __all__ = ["load_weekly_csv", "read_dataframe", "read_weekly_csv"]
 
 
-def read_weekly_csv(path: PathLike) -> Table:
-    """Read and validate a weekly consensus CSV file (``Rank`` or ``Level``; optional rounds)."""
-    frame, origin = read_csv_frame(path, TEXT_COLUMNS)
+def read_weekly_csv(path: PathLike | InputFile, compression: str | None = None) -> Table:
+    """Read and validate a weekly consensus CSV file (``Rank`` or ``Level``; optional rounds).
+    ``compression``: see :func:`~fractal_governance.io.reader.open_input`."""
+    frame, origin = read_csv_frame(path, TEXT_COLUMNS, compression=compression)
     return check_weekly(frame, origin, needs_name=True)
 
 
