@@ -730,13 +730,34 @@ def _side_path(out: Path, kind: str, batch: int) -> Path:
 SUMMARY_KEYS = ["Point", "MeetingID", "System", "Metric"]
 
 
-def run_batch_outputs(task: tuple[Study, int]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """What a worker returns for a batch: its results (:func:`run_batch`), its partial
-    summary (count, mean and sum of squared deviations per point, meeting, system and
-    metric) and its runs' last meetings, so the summary costs the client little."""
-    study = task[0]
-    frame = run_batch(task)
-    return frame, _batch_partial(study, frame), _batch_final(frame)
+def run_batch_outputs(
+    task: tuple[Study, int] | tuple[Study, int, str],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+    """The task every backend runs: one batch and what the summary needs of it.
+
+    ``task`` is ``(study, batch)`` or ``(study, batch, folder)``. The outputs are the
+    batch's results (:func:`run_batch`), its partial summary (count, mean and sum of
+    squared deviations per point, meeting, system and metric) and its runs' last meetings.
+    With a folder (workers that share the client's file system) the worker writes them
+    there itself, the results file last, and returns None; else it returns them.
+    """
+    study, batch = task[0], task[1]
+    frame = run_batch((study, batch))
+    outputs = (frame, _batch_partial(study, frame), _batch_final(frame))
+    if len(task) < 3:
+        return outputs
+    _write_batch(Path(task[2]), batch, *outputs)
+    return None
+
+
+def _write_batch(
+    folder: Path, batch: int, frame: pd.DataFrame, partial: pd.DataFrame, final: pd.DataFrame
+) -> None:
+    """Write a batch's files atomically; the results file goes last: it marks the batch
+    as finished."""
+    _write_atomically(_side_path(folder, "partial", batch), _parquet_writer(partial))
+    _write_atomically(_side_path(folder, "final", batch), _parquet_writer(final))
+    _write_atomically(_batch_path(folder, batch), _parquet_writer(frame))
 
 
 def _batch_partial(study: Study, frame: pd.DataFrame) -> pd.DataFrame:
@@ -869,13 +890,14 @@ def run_study(
     if progress is not None:
         progress(runs_done, study.run_count)
     runner = backend if backend is not None else InProcess()
-    tasks = [(study, batch) for batch in todo]
-    for index, (frame, partial, final) in runner.map_unordered(run_batch_outputs, tasks):
+    # Workers that see this file system write their batches themselves (the client then
+    # does almost nothing); others send them here.
+    where = (str(folder.resolve()),) if runner.shares_files else ()
+    tasks = [(study, batch, *where) for batch in todo]
+    for index, outputs in runner.map_unordered(run_batch_outputs, tasks):
         batch = todo[index]
-        # The batch file goes last: it marks the batch as finished.
-        _write_atomically(_side_path(folder, "partial", batch), _parquet_writer(partial))
-        _write_atomically(_side_path(folder, "final", batch), _parquet_writer(final))
-        _write_atomically(_batch_path(folder, batch), _parquet_writer(frame))
+        if outputs is not None:
+            _write_batch(folder, batch, *outputs)
         runs_done += len(study.batch_runs(batch))
         if on_batch is not None:
             on_batch(batch)

@@ -37,6 +37,8 @@ class Backend:
 
     name = "backend"
     workers = 1
+    shares_files = True
+    """Whether the workers see the caller's file system (then they write results there)."""
 
     def map_unordered(
         self, function: TaskFunction, tasks: Sequence[Any]
@@ -137,6 +139,10 @@ class DaskBackend(Backend):
         Local cluster workers as processes (default) or as threads of this process.
     timeout : float
         Seconds to wait for the scheduler and the workers to come up.
+    shares_files : bool, optional
+        Whether the workers see this machine's file system, so that they write a study's
+        batches themselves (default: True for a local cluster, False for an address; the
+        results are then sent back to the client, which writes them).
     """
 
     name = "dask"
@@ -148,6 +154,7 @@ class DaskBackend(Backend):
         workers: int = 2,
         processes: bool = True,
         timeout: float = 60.0,
+        shares_files: bool | None = None,
     ) -> None:
         import dask.config
         from distributed import Client, LocalCluster
@@ -176,6 +183,7 @@ class DaskBackend(Backend):
             self._client = Client(address, timeout=timeout)
             self.name = f"dask at {address}"
         self.workers = max(1, sum(self._client.nthreads().values()))
+        self.shares_files = (address is None) if shares_files is None else shares_files
 
     @property
     def client(self) -> Any:

@@ -280,13 +280,19 @@ def test_a_killed_study_resumes_without_recomputing(tmp_path: Path) -> None:
 
 
 class _FailingBackend(InProcess):
-    """Runs two tasks, then fails (as a worker that dies would)."""
+    """Runs two tasks, then fails on the third (as a worker that dies would)."""
 
     def map_unordered(self, function, tasks):  # type: ignore[no-untyped-def]
-        for index, result in super().map_unordered(function, tasks):
+        for index, task in enumerate(tasks):
             if index == 2:
                 raise RuntimeError("worker lost")
-            yield index, result
+            yield index, function(task)
+
+
+class _SendingBackend(InProcess):
+    """Workers without the client's file system: results come back to the client."""
+
+    shares_files = False
 
 
 def test_an_injected_failure_keeps_finished_batches(tmp_path: Path) -> None:
@@ -298,6 +304,25 @@ def test_an_injected_failure_keeps_finished_batches(tmp_path: Path) -> None:
     studies.run_study(study, tmp_path, on_batch=computed.append)
     assert sorted(computed) == [2, 3]
     assert len(studies.load_results(tmp_path)) == 8 * 12
+
+
+def test_workers_without_shared_files_send_results_back(tmp_path: Path) -> None:
+    study = small_study()
+    tasks: list[tuple[object, ...]] = []
+
+    class Recording(_SendingBackend):
+        def map_unordered(self, function, tasks_):  # type: ignore[no-untyped-def]
+            tasks.extend(tasks_)
+            return super().map_unordered(function, tasks_)
+
+    studies.run_study(study, tmp_path / "sent", Recording())
+    assert [len(task) for task in tasks] == [2, 2, 2, 2]  # no folder for the workers
+    studies.run_study(study, tmp_path / "written")
+    for name in ("results", "summary", "final"):
+        load = getattr(studies, f"load_{name}")
+        pd.testing.assert_frame_equal(
+            load(tmp_path / "sent"), load(tmp_path / "written"), check_exact=True
+        )
 
 
 def test_a_folder_of_another_study_is_refused(tmp_path: Path) -> None:
