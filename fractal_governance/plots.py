@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import os
 import types
@@ -115,6 +116,9 @@ _NEW_COLOR = "C1"
 _BAR_FILL = 0.8
 # Lines with more points than this are drawn without markers (they would merge into a band).
 _MAX_MARKERS = 200
+# Meetings without dates are placed at 1970-01-01 + (meeting - 1) days and labelled by number.
+_NUMBER_EPOCH = datetime.date(1970, 1, 1)
+_EPOCH_NUMBER = float(matplotlib.dates.date2num(datetime.datetime(1970, 1, 1)))
 # Extra room above the tallest bar for an in-axes legend.
 _LEGEND_HEADROOM = 1.25
 
@@ -213,14 +217,14 @@ class Plots:
         seen = set(leaders)
         others = {
             str(team)
-            for team in self.dataset.df_team_respect_by_meeting_date[TEAM_NAME].dropna().unique()
+            for team in self._timeline.df_team_respect_by_meeting_date[TEAM_NAME].dropna().unique()
         }
         return tuple(leaders + sorted(others - seen))
 
     @functools.cached_property
     def _meeting_dates(self) -> pd.DatetimeIndex:
         """Every meeting date of the dataset, ascending."""
-        table = self.dataset.df_member_attendance_new_and_returning_by_meeting
+        table = self._timeline.df_member_attendance_new_and_returning_by_meeting
         return pd.DatetimeIndex(table[MEETING_DATE]).sort_values()
 
     @functools.cached_property
@@ -231,7 +235,7 @@ class Plots:
     @functools.cached_property
     def _accumulated_team_respect(self) -> pd.DataFrame:
         """Cumulative Respect of each team (columns, in team order) at every meeting date."""
-        table = self.dataset.df_team_respect_by_meeting_date
+        table = self._timeline.df_team_respect_by_meeting_date
         per_meeting = table.pivot_table(
             index=MEETING_DATE,
             columns=TEAM_NAME,
@@ -246,9 +250,36 @@ class Plots:
         )
         return per_meeting.astype("float64").cumsum()
 
+    @functools.cached_property
+    def _dates_unknown(self) -> bool:
+        """Whether the meeting dates are unknown (no MeetingDate and no calendar)."""
+        table = self.dataset.df_member_attendance_new_and_returning_by_meeting
+        return bool(len(table)) and bool(table[MEETING_DATE].isna().any())
+
+    @functools.cached_property
+    def _timeline(self) -> Dataset:
+        """The dataset the figures over time read: the dataset itself when its meetings have
+        dates; else a copy whose meeting N sits N - 1 days after 1970-01-01, only so that the
+        same drawing code can place the meetings, with the axis labelled by meeting number
+        (:meth:`_date_axis`); no date is shown."""
+        if not self._dates_unknown:
+            return self.dataset
+        profile = self.dataset.profile.with_calendar(
+            first_meeting_date=_NUMBER_EPOCH, meeting_interval_days=1
+        )
+        return self.dataset.with_profile(profile)
+
     def _date_axis(self, ax: Axes) -> None:
-        """Format the x-axis as dates spanning every meeting, so that all time figures align."""
-        _format_date_axis(ax)
+        """Format the x-axis as dates spanning every meeting, so that all time figures align;
+        by meeting number when the dates are unknown."""
+        if self._dates_unknown:
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=12))
+            ax.xaxis.set_major_formatter(
+                matplotlib.ticker.FuncFormatter(lambda x, _: f"{round(x - _EPOCH_NUMBER) + 1:d}")
+            )
+            ax.set_xlabel("Meeting (dates unknown)")
+        else:
+            _format_date_axis(ax)
         if len(self._meeting_dates):
             first, last = _date_numbers(self._meeting_dates[[0, -1]])
             margin = self._bar_width
@@ -264,7 +295,7 @@ class Plots:
     @functools.cached_property
     def attendance_vs_time(self) -> Figure:
         """Bar per meeting: how many members attended."""
-        table = self.dataset.df_member_attendance_new_and_returning_by_meeting
+        table = self._timeline.df_member_attendance_new_and_returning_by_meeting
         attendees = table[NEW_MEMBER_COUNT].to_numpy("float64") + table[
             RETURNING_MEMBER_COUNT
         ].to_numpy("float64")
@@ -278,10 +309,12 @@ class Plots:
     @functools.cached_property
     def attendance_vs_time_stacked(self) -> Figure:
         """Stacked bars per meeting: returning members below, new members on top."""
-        table = self.dataset.df_member_attendance_new_and_returning_by_meeting
+        table = self._timeline.df_member_attendance_new_and_returning_by_meeting
         returning = table[RETURNING_MEMBER_COUNT].to_numpy("float64")
         new = table[NEW_MEMBER_COUNT].to_numpy("float64")
-        figure, ax = _new_figure("Attendance vs Time", "Meeting Date", "Attendees")
+        figure, ax = _new_figure(
+            "New and Returning Attendance vs Time", "Meeting Date", "Attendees"
+        )
         dates = table[MEETING_DATE]
         width = self._bar_width
         _date_bars(
@@ -319,7 +352,7 @@ class Plots:
     @functools.cached_property
     def accumulated_member_respect_vs_time(self) -> Figure:
         """Bar per meeting: total member Respect earned up to and including that meeting."""
-        table = self.dataset.df_member_respect_new_and_returning_by_meeting
+        table = self._timeline.df_member_respect_new_and_returning_by_meeting
         accumulated = np.cumsum(table[ACCUMULATED_RESPECT].to_numpy("float64"))
         figure, ax = _new_figure(
             "Accumulated Member Respect vs Time", "Meeting Date", "Accumulated Member Respect"
@@ -338,11 +371,13 @@ class Plots:
     @functools.cached_property
     def accumulated_member_respect_vs_time_stacked(self) -> Figure:
         """Accumulated member Respect per meeting, split into returning and new members."""
-        table = self.dataset.df_member_respect_new_and_returning_by_meeting
+        table = self._timeline.df_member_respect_new_and_returning_by_meeting
         returning = np.cumsum(table[ACCUMULATED_RESPECT_RETURNING_MEMBER].to_numpy("float64"))
         new = np.cumsum(table[ACCUMULATED_RESPECT_NEW_MEMBER].to_numpy("float64"))
         figure, ax = _new_figure(
-            "Accumulated Member Respect vs Time", "Meeting Date", "Accumulated Member Respect"
+            "Accumulated Member Respect vs Time: New and Returning",
+            "Meeting Date",
+            "Accumulated Member Respect",
         )
         dates = table[MEETING_DATE]
         width = self._bar_width
@@ -392,7 +427,7 @@ class Plots:
     def accumulated_team_respect_vs_time_stacked(self) -> Figure:
         """Stacked bars per meeting of each team's cumulative Respect, leader at the bottom."""
         figure, ax = _new_figure(
-            "Accumulated Team Respect vs Time", "Meeting Date", "Accumulated Team Respect"
+            "Accumulated Team Respect vs Time, Stacked", "Meeting Date", "Accumulated Team Respect"
         )
         if not self._has_teams:
             _note(ax, NO_TEAMS_NOTE)
@@ -421,7 +456,7 @@ class Plots:
         figure, ax = _new_figure(
             "Team Representation vs Time", "Meeting Date", "Team Representation"
         )
-        representation = self.dataset.df_team_representation_by_date.dropna()
+        representation = self._timeline.df_team_representation_by_date.dropna()
         if not self._has_teams or representation.empty:
             _note(ax, NO_TEAMS_NOTE)
             return figure
@@ -509,7 +544,7 @@ class Plots:
     @functools.cached_property
     def gini_vs_time(self) -> Figure:
         """Gini coefficient of all member Respect accumulated up to each meeting."""
-        table = self.dataset.df_gini_by_meeting
+        table = self._timeline.df_gini_by_meeting
         figure, ax = _new_figure(
             "Gini Coefficient of Member Respect vs Time", "Meeting Date", "Gini Coefficient"
         )

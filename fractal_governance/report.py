@@ -19,6 +19,7 @@ PosixPath('demo-report/index.html')
 
 from __future__ import annotations
 
+import datetime
 import html
 import os
 import shutil
@@ -63,9 +64,21 @@ FIGURE_DPI = 100
 ProgressCallback = Callable[[int, int, str], None]
 
 _STYLE = """
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
-       max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; line-height: 1.45; }
+       max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; line-height: 1.45;
+       overflow-wrap: anywhere; }
+@media (max-width: 40rem) { body { padding: 0.75rem 0.75rem 2rem; } }
 h1 { margin-bottom: 0.25rem; }
+.scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+.scroll table { margin: 0; }
+td, th { overflow-wrap: normal; }
+dl.about { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
+dl.about dt { font-weight: 600; }
+dl.about dd { margin: 0; }
+@media (max-width: 40rem) { dl.about { grid-template-columns: 1fr; }
+                            dl.about dd { margin-bottom: 0.4rem; } }
 h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2.5rem; }
 nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; }
 table { border-collapse: collapse; margin: 0.75rem 0; font-size: 0.95rem; }
@@ -77,7 +90,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         border-radius: 4px; }
 .muted { color: #666; }
 figure { margin: 1.5rem 0; }
-figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figure img { display: block; width: 100%; max-width: 100%; height: auto;
+             border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.95rem; }
 details { margin: 0.75rem 0; }
 """
@@ -199,15 +213,18 @@ def render_index(
     *,
     members: pd.DataFrame | None = None,
     teams: pd.DataFrame | None = None,
+    today: datetime.date | None = None,
 ) -> str:
     """Return the report page of ``dataset`` as HTML.
 
     ``figures`` lists ``(plot name, relative file name)`` pairs; ``members`` and ``teams`` are
-    the leaderboards with a ``Position`` column (computed from the dataset when omitted).
+    the leaderboards with a ``Position`` column (computed from the dataset when omitted);
+    ``today``: the generation date shown (default: today).
     """
     members = leaderboard_table(dataset) if members is None else members
     teams = leaderboard_table(dataset, teams=True) if teams is None else teams
     title = f"{dataset.name or _source_label(dataset)} Report"
+    generated = texts.format_date(datetime.date.today() if today is None else today)
     ids = dataset.meeting_ids
     current = texts.current_through(dataset.last_meeting_date, ids[-1] if ids else None)
     profile = texts.profile_caption(dataset.profile, dates_known=dataset.dates_known)
@@ -229,16 +246,22 @@ def render_index(
         "<header>",
         f"<h1>{e(title)}</h1>",
         f"<p>{e(current)}</p>",
-        f'<p class="profile">{e(profile)}</p>',
+        '<dl class="about">',
+        f"<dt>Dataset</dt><dd>{e(dataset.name or _source_label(dataset))}</dd>",
+        f"<dt>Source</dt><dd>{e(_source_label(dataset))}</dd>",
+        f'<dt>Profile</dt><dd class="profile">{e(profile)}</dd>',
+        f"<dt>Unit and schedule</dt><dd>{e(texts.schedule_caption(dataset.profile))}</dd>",
+        f"<dt>Generated</dt><dd>{e(generated)} by the fractal_governance report</dd>",
+        "</dl>",
     ]
     if is_simulated(dataset):
         note, rest = texts.SIMULATED_NOTE.split(". ", 1)
         parts.append(f'<p class="note"><strong>{e(note)}.</strong> {e(rest)}</p>')
     parts += [
-        f'<p class="muted">Source: {e(_source_label(dataset))}.</p>',
         "</header>",
         '<nav><ul><li><a href="#summary">Summary</a></li>'
         '<li><a href="#members">Member Leaderboard</a></li>'
+        '<li><a href="#attendance">Attendance</a></li>'
         '<li><a href="#teams">Team Leaderboard</a></li>'
         '<li><a href="#fairness">Fairness</a></li>'
         '<li><a href="#quality">Data Quality</a></li>'
@@ -252,7 +275,7 @@ def render_index(
         '<section id="members">',
         "<h2>Member Leaderboard</h2>",
         f"<p>{e(texts.LEADERBOARD_DESCRIPTION)}</p>",
-        _html_table(_with_unit(members, unit)),
+        _html_table(members, unit=unit),
         f'<p><a href="{MEMBER_LEADERBOARD_CSV}">Member leaderboard as CSV</a></p>',
         "</section>",
         '<section id="teams">',
@@ -261,14 +284,17 @@ def render_index(
     if dataset.has_teams:
         parts += [
             f"<p>{e(texts.TEAM_LEADERBOARD_DESCRIPTION)}</p>",
-            _html_table(_with_unit(teams, unit)),
+            _html_table(teams, unit=unit),
             f'<p><a href="{TEAM_LEADERBOARD_CSV}">Team leaderboard as CSV</a></p>',
         ]
     else:
         parts.append(f"<p>{e(texts.NO_TEAMS)}</p>")
-    parts += ["</section>", *_fairness_section(dataset), *_quality_section(dataset)]
+    parts += ["</section>", *_attendance_section(dataset)]
+    parts += [*_fairness_section(dataset), *_quality_section(dataset)]
     parts += _measurement_section(dataset)
     parts += ['<section id="figures">', "<h2>Figures</h2>"]
+    if not dataset.dates_known:
+        parts.append(f"<p>{e(texts.NO_DATES_NOTE.split('. Set')[0])}.</p>")
     for name, file_name in figures:
         caption = texts.figure_caption(name, unit)
         parts.append(
@@ -277,7 +303,8 @@ def render_index(
         )
     parts += [
         "</section>",
-        '<footer class="muted"><p>Written by the fractal_governance report.</p></footer>',
+        f'<footer class="muted"><p>Written by the fractal_governance report on {e(generated)}.'
+        "</p></footer>",
         "</body>",
         "</html>",
         "",
@@ -321,6 +348,36 @@ def _fairness_section(dataset: Dataset) -> list[str]:
     ]
 
 
+def _attendance_section(dataset: Dataset) -> list[str]:
+    """Attendees per meeting (new, returning, all) and members by meetings attended."""
+    table = dataset.df_member_attendance_new_and_returning_by_meeting
+    per_meeting = pd.DataFrame(
+        {
+            "Meeting": table["MeetingID"].astype("int64"),
+            "Date": [texts.format_date(value) for value in table["MeetingDate"].tolist()],
+            "New Members": table["NewMemberCount"],
+            "Returning Members": table["ReturningMemberCount"],
+            "Attendees": table["NewMemberCount"] + table["ReturningMemberCount"],
+        }
+    )
+    counts = dataset.df_member_summary_stats_by_member_id["AttendanceCount"].to_numpy("int64")
+    attended = np.bincount(counts.clip(min=0), minlength=2)[1:]
+    consistency = pd.DataFrame(
+        {"Meetings Attended": np.arange(1, len(attended) + 1), "Members": attended}
+    )
+    consistency = consistency[consistency["Members"] > 0]
+    return [
+        '<section id="attendance">',
+        "<h2>Attendance</h2>",
+        f"<p>{_escape(texts.ATTENDANCE_DESCRIPTION)}</p>",
+        "<h3>Attendees per meeting</h3>",
+        _html_table(per_meeting, plain=("Meeting",)),
+        "<h3>Members by meetings attended</h3>",
+        _html_table(consistency),
+        "</section>",
+    ]
+
+
 def _quality_section(dataset: Dataset) -> list[str]:
     findings = dataset.quality_report
     parts = ['<section id="quality">', "<h2>Data Quality</h2>"]
@@ -332,7 +389,12 @@ def _quality_section(dataset: Dataset) -> list[str]:
         parts += [
             f"<p>{_escape(texts.quality_count(count))}: {_escape(texts.QUALITY_DESCRIPTION)}</p>",
             f"<details><summary>Show the {noun}</summary>",
-            _html_table(findings.to_frame()),
+            _html_table(
+                findings.to_frame().assign(
+                    Kind=lambda frame: frame["Kind"].map(texts.quality_kind)
+                ),
+                plain=("MeetingID", "Group"),
+            ),
             "</details>",
         ]
     parts.append("</section>")
@@ -378,7 +440,7 @@ def _measurement_section(dataset: Dataset, top: int = 20) -> list[str]:
         f"<p>{_escape(mq.CORRELATION_DESCRIPTION)}</p>",
         _html_table(pd.concat(fits, ignore_index=True), numeric=numbers),
         f"<p>With self-measurement. {_escape(mq.LEADERBOARD_DESCRIPTION)}</p>",
-        _html_table(_with_unit(board, dataset.unit), numeric=numbers),
+        _html_table(board, numeric=numbers, unit=dataset.unit),
         "</section>",
     ]
 
@@ -400,11 +462,22 @@ def leaderboard_table(dataset: Dataset, *, teams: bool = False) -> pd.DataFrame:
     return dataset.df_member_leader_board.rename_axis("Position").reset_index()
 
 
-def _html_table(df: pd.DataFrame, *, numeric: Iterable[str] = ()) -> str:
-    """Render ``df`` (without its index) as an HTML table, every cell escaped.
+def _html_table(
+    df: pd.DataFrame,
+    *,
+    numeric: Iterable[str] = (),
+    plain: Iterable[str] = ("Position", "Place", "MeetingID"),
+    unit: str = "Respect",
+) -> str:
+    """Render ``df`` (without its index) as an HTML table in its own horizontally scrolling
+    box, every cell escaped.
 
-    Numeric columns (and those named in ``numeric``) are right-aligned.
+    Headers are readable (:func:`texts.column_label`); numbers have thousands separators,
+    except the columns in ``plain`` (places, meeting numbers); numeric columns (and those
+    named in ``numeric``) are right-aligned. Member addresses are shortened, the full address
+    in the cell's title (shown on hover).
     """
+    plain = set(plain)
     right = set(numeric) | {
         str(name)
         for name in df.columns
@@ -413,25 +486,44 @@ def _html_table(df: pd.DataFrame, *, numeric: Iterable[str] = ()) -> str:
     names = [str(name) for name in df.columns]
     classes = [' class="num"' if name in right else "" for name in names]
     head = "".join(
-        f"<th{cls}>{_escape(name)}</th>" for name, cls in zip(names, classes, strict=True)
+        f"<th{cls}>{_escape(texts.column_label(name, unit))}</th>"
+        for name, cls in zip(names, classes, strict=True)
     )
-    columns = [[texts.format_cell(value) for value in df[name].tolist()] for name in df.columns]
+    columns = []
+    for name in df.columns:
+        values = df[name].tolist()
+        if str(name) in plain:
+            columns.append([_escape(texts.format_cell(value)) for value in values])
+        elif str(name) in ("MemberID", "Member"):
+            columns.append([_member_cell(value) for value in values])
+        else:
+            columns.append([_escape(texts.format_thousands(value)) for value in values])
     body = [
         "<tr>"
-        + "".join(f"<td{cls}>{_escape(cell)}</td>" for cls, cell in zip(classes, row, strict=True))
+        + "".join(f"<td{cls}>{cell}</td>" for cls, cell in zip(classes, row, strict=True))
         + "</tr>"
         for row in zip(*columns, strict=True)
     ]
     return "\n".join(
-        ["<table>", f"<thead><tr>{head}</tr></thead>", "<tbody>", *body, "</tbody>", "</table>"]
+        [
+            '<div class="scroll">',
+            "<table>",
+            f"<thead><tr>{head}</tr></thead>",
+            "<tbody>",
+            *body,
+            "</tbody>",
+            "</table>",
+            "</div>",
+        ]
     )
 
 
-def _with_unit(board: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """``board`` with its Respect columns headed with the unit: ``AccumulatedRespect (ZAO)``."""
-    return board.rename(
-        columns={name: f"{name} ({unit})" for name in board.columns if "Respect" in str(name)}
-    )
+def _member_cell(value: object) -> str:
+    text = texts.format_cell(value)
+    short = texts.short_address(text)
+    if short == text:
+        return _escape(text)
+    return f'<span title="{_escape(text)}">{_escape(short)}</span>'
 
 
 def _source_label(dataset: Dataset) -> str:

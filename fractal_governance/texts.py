@@ -44,18 +44,28 @@ __all__ = [
     "FAIRNESS_DESCRIPTION",
     "FAIRNESS_LABELS",
     "FIGURE_CAPTIONS",
+    "GENESIS_NOT_HERE",
     "LEADERBOARD_DESCRIPTION",
     "MISSING",
+    "NO_DATES_NOTE",
     "NO_TEAMS",
     "QUALITY_DESCRIPTION",
+    "QUALITY_KINDS",
+    "RANK_VS_ATTENDANCE_DESCRIPTION",
     "RESOURCES",
     "SHARE",
     "SIMULATED_NOTE",
     "SUMMARY_DESCRIPTION",
+    "TEAMS_NEED_DATES",
     "TEAM_LEADERBOARD_DESCRIPTION",
     "TEAM_REPRESENTATION_DESCRIPTION",
     "UNKNOWN_DATE",
+    "UPLOAD_WAITING",
+    "VEGA_DATE_FORMAT",
+    "column_label",
+    "column_labels",
     "current_through",
+    "fetch_failed",
     "figure_caption",
     "format_cell",
     "format_coefficient",
@@ -65,14 +75,22 @@ __all__ = [
     "format_respect",
     "format_statistic",
     "format_summary",
+    "format_thousands",
     "heading",
     "meeting_calendar_note",
+    "member_label",
     "profile_caption",
     "quality_count",
+    "quality_kind",
+    "schedule_caption",
+    "short_address",
 ]
 
 DATE_FORMAT = "%b %d, %Y"
 """The one date format of every front end: ``Feb 26, 2022``."""
+
+VEGA_DATE_FORMAT = DATE_FORMAT
+"""The same format for the dashboard's charts (Vega's d3-time-format has the same codes)."""
 
 UNKNOWN_DATE = "date unknown"
 """What a meeting date that is not known is shown as."""
@@ -161,6 +179,16 @@ def format_date(value: Any) -> str:
     if _is_missing(value):
         return UNKNOWN_DATE
     return pd.Timestamp(value).strftime(DATE_FORMAT)
+
+
+def format_thousands(value: Any) -> str:
+    """A table cell for people: whole numbers with thousands separators (``12,345``), other
+    numbers as :func:`format_number`, everything else as :func:`format_cell`."""
+    if isinstance(value, bool | np.bool_) or _is_missing(value):
+        return format_cell(value)
+    if isinstance(value, numbers.Real):
+        return format_number(value)
+    return format_cell(value)
 
 
 def format_cell(value: Any) -> str:
@@ -387,3 +415,147 @@ RESOURCES = """
   [Lorenz curve](https://en.wikipedia.org/wiki/Lorenz_curve) on Wikipedia.
 """
 """Links for further reading, in Markdown."""
+
+
+# ------------------------------------------------------------------------------------------
+# Members, columns, quality findings and schedules
+
+_ADDRESS_LENGTH = 42  # "0x" and 40 hexadecimal digits
+
+
+def short_address(text: Any) -> str:
+    """An Ethereum address shortened for display (``0x8d43…ee66``); any other ID unchanged.
+
+    The full address stays in tooltips, downloads and machine formats.
+    """
+    value = str(text)
+    if (
+        len(value) == _ADDRESS_LENGTH
+        and value[:2].lower() == "0x"
+        and all(c in "0123456789abcdefABCDEF" for c in value[2:])
+    ):
+        return f"{value[:6]}…{value[-4:]}"
+    return value
+
+
+def member_label(member_id: Any, name: Any = None) -> str:
+    """How a member is named on screen: ``Name (0x8d43…ee66)``, or the (shortened) ID."""
+    short = short_address(member_id)
+    if _is_missing(name) or not str(name).strip() or str(name) == str(member_id):
+        return short
+    return f"{name} ({short})"
+
+
+_COLUMN_LABELS: dict[str, str] = {
+    "Position": "Place",
+    "MemberID": "Member ID",
+    "Name": "Name",
+    "AccumulatedRank": "Accumulated Rank",
+    "AccumulatedRespect": "Accumulated Respect",
+    "AttendanceCount": "Meetings Attended",
+    "TeamName": "Team",
+    "MeetingID": "Meeting",
+    "MeetingDate": "Date",
+    "NewMemberCount": "New Members",
+    "ReturningMemberCount": "Returning Members",
+    "Respect": "Respect",
+    "Rank": "Rank",
+    "Level": "Level",
+    "Group": "Group",
+    "Round": "Round",
+    "Mean": "Mean Rank",
+    "StandardDeviation": "Standard Deviation",
+    "Kind": "Finding",
+    "Message": "Explanation",
+}
+
+
+def column_label(name: Any, unit: str = "Respect") -> str:
+    """The human-readable header of a table column: ``AccumulatedRespect`` ->
+    ``Accumulated Respect`` (``Accumulated Respect (ZAO)`` in another unit)."""
+    text = str(name)
+    label = _COLUMN_LABELS.get(text)
+    if label is None:  # split CamelCase: "AccumulatedRespectNewMember" -> words
+        words: list[str] = []
+        for char in text:
+            after_lower = bool(words) and words[-1][-1:].islower()
+            if char.isupper() and after_lower:
+                words.append(" ")
+            words.append(char)
+        label = "".join(words)
+    if "Respect" in label and unit != "Respect":
+        label = f"{label} ({unit})"
+    return label
+
+
+def column_labels(columns: Any, unit: str = "Respect") -> dict[str, str]:
+    """``{column: header}`` for every column of a table (see :func:`column_label`)."""
+    return {str(name): column_label(name, unit) for name in columns}
+
+
+QUALITY_KINDS: dict[str, str] = {
+    "oversized_group": "Group larger than six",
+    "duplicate_rank": "Rank given twice in a group",
+    "rank_set_mismatch": "Ranks that do not fit the group's size",
+    "member_name_conflict": "Member with more than one name",
+    "team_name_conflict": "Team with more than one name",
+    "even_split": "Award without a level (even split)",
+    "extra_award": "Extra award on top of the ranking",
+    "burned_award": "Burned award (taken out of the ledger)",
+    "repeated_ranking": "Member ranked twice in one meeting",
+    "denomination_mismatch": "Respect that does not match the level",
+    "unknown_mint_type": "Unknown mint type",
+}
+"""What each kind of data-quality finding means, in words."""
+
+
+def quality_kind(kind: Any) -> str:
+    """The readable name of a data-quality finding's kind (its code when unknown)."""
+    text = str(kind)
+    return QUALITY_KINDS.get(text, text.replace("_", " ").capitalize())
+
+
+def schedule_caption(profile: CommunityProfile) -> str:
+    """The unit and the Respect schedule in one line: ``Unit: ZAO. Schedule: Doubled: 10, 16,
+    26, 42, 68, 110 for levels 1-6.``"""
+    schedule = profile.schedule
+    described = schedule.describe() if schedule is not None else profile.policy.describe()
+    return f"Unit: {profile.unit}. Schedule: {described}."
+
+
+GENESIS_NOT_HERE = (
+    "The Genesis records are not on this machine yet: press “Fetch the Genesis data” in the "
+    "sidebar, or choose the simulated demo."
+)
+"""What the dashboard says while the Genesis records are not on this machine."""
+
+UPLOAD_WAITING = "Choose one or more CSV files in the sidebar to see their analysis."
+"""What the dashboard says while no file has been uploaded."""
+
+
+def fetch_failed(what: str, error: BaseException | str) -> str:
+    """One line saying a download failed, why, and what to do."""
+    reason = " ".join(str(error).split())
+    if len(reason) > 160:
+        reason = reason[:157] + "…"
+    return (
+        f"Could not fetch the {what} data ({reason}): connect this machine to the internet "
+        "and press the button again, or choose the simulated demo."
+    )
+
+
+NO_DATES_NOTE = (
+    "The meeting dates are not known (the data has none and the profile gives no calendar), "
+    "so meetings are shown by number. Set a first meeting date in the sidebar to date them."
+)
+"""Under charts over meetings whose dates are unknown."""
+
+TEAMS_NEED_DATES = (
+    "The team charts over time need meeting dates; set a first meeting date in the sidebar."
+)
+
+RANK_VS_ATTENDANCE_DESCRIPTION = (
+    "The mean rank (with its standard deviation) of the members who attended the same number "
+    "of meetings, and the least-squares line through those means: does attending more often go "
+    "with higher ranks?"
+)

@@ -145,8 +145,8 @@ def test_header_shows_the_profile_and_every_respect_figure_its_unit(small: Datas
         "for levels 1-6. Calendar: meetings weekly from 2022-02-26 (2022-04-16 skipped). "
         "Unit: Respect."
     ) in text
-    header = ["Position", "MemberID", "Name", "AccumulatedRank", "AccumulatedRespect (Respect)"]
-    assert [*header, "AttendanceCount"] in parsed.rows
+    header = ["Place", "Member ID", "Name", "Accumulated Rank", "Accumulated Respect"]
+    assert [*header, "Meetings Attended"] in parsed.rows
     assert ["Total member Respect", "89 Respect"] in parsed.rows
 
 
@@ -172,17 +172,17 @@ def test_another_unit_and_schedule_show_in_the_report(small: Dataset) -> None:
     assert ["Respect earned by members", "233 TST"] in rows
     assert ["Respect earned by teams", "123 TST"] in rows
     assert ["Total member Respect", "233 TST"] in rows
-    headers = [row for row in rows if row and row[0] == "Position"]
-    assert headers == [
+    headers = [row for row in rows if row and row[0] == "Place"]
+    assert headers[:2] == [
         [
-            "Position",
-            "MemberID",
+            "Place",
+            "Member ID",
             "Name",
-            "AccumulatedRank",
-            "AccumulatedRespect (TST)",
-            "AttendanceCount",
+            "Accumulated Rank",
+            "Accumulated Respect (TST)",
+            "Meetings Attended",
         ],
-        ["Position", "TeamName", "AccumulatedRespect (TST)"],
+        ["Place", "Team", "Accumulated Respect (TST)"],
     ]
     assert ["1", "alice", "Alice", "11", "89", "2"] in rows
     assert "Gini coefficient of accumulated member Respect (TST) after each meeting." in text

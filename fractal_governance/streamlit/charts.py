@@ -203,7 +203,9 @@ def attendance_consistency_chart(attendance_counts: pd.Series, meetings: int) ->
         alt.Chart(data(frame), title="Members by meetings attended")
         .mark_bar()
         .encode(
-            x=alt.X("Attended:Q", title="Meetings attended", axis=alt.Axis(format="d", tickMinStep=1)),
+            x=alt.X(
+                "Attended:Q", title="Meetings attended", axis=alt.Axis(format="d", tickMinStep=1)
+            ),
             y=alt.Y("Members:Q", title="Members"),
             tooltip=[_number("Attended", "Meetings attended"), _number("Members", "Members")],
         )

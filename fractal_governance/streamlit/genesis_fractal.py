@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import os
 import re
 import sys
@@ -37,7 +36,6 @@ try:
 except ImportError:  # `streamlit run` of this file without the repository on sys.path
     sys.path.append(str(Path(os.path.realpath(__file__)).parents[2]))
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -45,9 +43,9 @@ from fractal_governance import datasets, profiles, texts
 from fractal_governance.dataset import Dataset
 from fractal_governance.fairness import RespectDistribution
 from fractal_governance.io import DatasetError
-from fractal_governance.plots import Plots
 from fractal_governance.policies import SCHEDULES, schedule_from_text
 from fractal_governance.profiles import CommunityProfile
+from fractal_governance.streamlit import charts
 from fractal_governance.streamlit import measurement_quality as measurement_page
 from fractal_governance.streamlit import study as study_page
 from fractal_governance.util import spreadsheet_csv
@@ -68,22 +66,9 @@ SOURCE_UPLOAD = "Upload CSV files"
 SCHEDULE_PROFILE = "profile"
 SCHEDULE_CUSTOM = "custom"
 
-#: Section headers, in page order.
-SECTIONS = (
-    "Summary Statistics",
-    "Member Leaderboard",
-    "Attendance",
-    "Team Statistics",
-    "Team Representation",
-    "Fairness",
-    "Member Profile",
-    "Measurement Quality",
-    "Description",
-    "Resources",
-)
-
 _CURRENT = "fg_current"  # session_state: the last dataset that loaded without error
 _UPLOAD_DIGEST = "fg_upload_digest"  # session_state: (uploaded file ids, content digest)
+_FETCH_ERROR = "fg_fetch_error"  # session_state: why the last fetch failed (one line)
 _GRADIENT = "Blues"
 # Seconds a cached upload, selection or figure lives before it is dropped (and rebuilt on demand),
 # so a long-running server does not keep every upload in memory.
@@ -393,15 +378,25 @@ def _uploaded(files: Sequence[Any], choice: ProfileChoice) -> Loaded | str:
 
 
 def _show_load_error(message: str, area: Any) -> None:
-    area.error(
-        f"The data could not be loaded, so the previous data is still shown.\n\n"
-        f"{escape_markdown(message)}"
-    )
+    area.error(f"The data could not be loaded: {escape_markdown(message)}")
 
 
-def choose_data() -> Loaded:
-    """Sidebar: pick the data source and the profile to read it with; return the dataset to
-    show (the last good one on error)."""
+def _fetch_genesis() -> None:
+    """Button callback: fetch the Genesis records; remember a one-line message on failure."""
+    st.session_state.pop(_FETCH_ERROR, None)
+    try:
+        datasets.fetch("genesis")
+    except Exception as error:  # network failures come in many types
+        st.session_state[_FETCH_ERROR] = texts.fetch_failed("Genesis", error)
+
+
+def choose_data() -> Loaded | str:
+    """Sidebar: pick the data source and the profile to read it with.
+
+    Returns the dataset to show, always one of the source the radio names (the last good one
+    of that source when the latest choice could not be loaded), or, when that source has no
+    data to show yet, one line saying what to do (the page shows it instead of data).
+    """
     data_area = st.sidebar.container()
     profile_area = st.sidebar.container()
     data_area.header("Data")
@@ -426,29 +421,22 @@ def choose_data() -> Loaded:
     )
 
     result: Loaded | str | None = None
+    waiting = ""
     if choice == SOURCE_OPERATOR and operator is not None:
         data_area.caption(f"Named when the server was started: {escape_markdown(operator)}")
         result = _operator(operator, chosen)
     elif choice == SOURCE_DEMO:
         result = _registry("demo", SOURCE_DEMO, chosen)
     elif choice == SOURCE_GENESIS:
-        if not genesis_offline:
-            data_area.info("The Genesis records are not on this machine yet.")
-            if data_area.button("Fetch the Genesis data", key="fg_fetch"):
-                fetched = False
-                try:
-                    with st.spinner("Fetching the Genesis records…"):
-                        datasets.fetch("genesis")
-                    fetched = True
-                except Exception as error:  # network failures come in many types
-                    data_area.error(
-                        "Could not fetch the Genesis data (is this machine offline?): "
-                        f"{escape_markdown(error)}"
-                    )
-                if fetched:
-                    st.rerun()  # start over with the records on this machine
         if genesis_offline:
+            st.session_state.pop(_FETCH_ERROR, None)
             result = _registry("genesis", SOURCE_GENESIS, chosen)
+        else:
+            data_area.button("Fetch the Genesis data", key="fg_fetch", on_click=_fetch_genesis)
+            failed = st.session_state.get(_FETCH_ERROR)
+            if failed:
+                data_area.error(escape_markdown(failed))
+            waiting = failed or texts.GENESIS_NOT_HERE
     elif choice == SOURCE_UPLOAD:
         files = data_area.file_uploader(
             "CSV files",
@@ -457,7 +445,8 @@ def choose_data() -> Loaded:
             key="fg_upload",
             max_upload_size=UPLOAD_LIMIT_MB,
             help="One weekly consensus table (Rank or Level, optional Round and MeetingDate), "
-            "or the three normalized files: measurements, members and teams.",
+            "an ORDAO awards export, or the three normalized files: measurements, members and "
+            "teams.",
         )
         data_area.caption(
             f"Up to {UPLOAD_LIMIT_MB} MB per file. Uploads are only read into memory: the "
@@ -465,26 +454,26 @@ def choose_data() -> Loaded:
         )
         if files:
             result = _uploaded(files, chosen)
+        else:
+            waiting = texts.UPLOAD_WAITING
 
     if isinstance(result, str):
         _show_load_error(result, data_area)
+        waiting = f"The data could not be loaded: {result}"
     elif result is not None:
         st.session_state[_CURRENT] = result
 
     current: Loaded | None = st.session_state.get(_CURRENT)
-    if current is None:  # nothing loaded yet in this session (e.g. the Genesis fetch failed)
-        fallback = _registry("demo", SOURCE_DEMO)
-        if isinstance(fallback, str):
-            st.error(f"The built-in demo data could not be loaded: {escape_markdown(fallback)}")
-            st.stop()
-            raise AssertionError("unreachable")  # st.stop() raises; keeps type checkers sure
-        st.session_state[_CURRENT] = current = fallback
+    if current is None or current.source != choice:
+        return waiting or "Choose the data to show in the sidebar."
+    if isinstance(result, str):
+        data_area.caption("The previous data of this source is still shown.")
     data_area.caption(f"Showing: {escape_markdown(current.description)}")
     return current
 
 
 # --------------------------------------------------------------------------------------------
-# Derived tables and figures, cached by content digest and meeting range
+# Derived tables, cached by content digest and meeting range
 # --------------------------------------------------------------------------------------------
 
 
@@ -494,7 +483,9 @@ class View(TypedDict):
     title: str
     last_meeting: str
     profile: str
+    schedule: str
     unit: str
+    dates_known: bool
     summary: pd.DataFrame
     member_board: pd.DataFrame
     member_stats: pd.DataFrame
@@ -504,12 +495,62 @@ class View(TypedDict):
     team_csv: bytes
     has_teams: bool
     attendance: pd.DataFrame
-    attendance_long: pd.DataFrame
+    attendance_counts: pd.Series
+    respect_by_meeting: pd.DataFrame
+    team_respect: pd.DataFrame
+    team_representation: pd.Series
     team_representation_mean: float
     team_representation_sd: float
+    rank_by_attendance: pd.DataFrame
     distribution: RespectDistribution
     gini: pd.DataFrame
+    lorenz: pd.DataFrame
     meetings: int
+    findings: pd.DataFrame
+    affected_rows: pd.DataFrame
+    quality_csv: bytes
+
+
+def _shown_board(board: pd.DataFrame) -> pd.DataFrame:
+    """The member leaderboard as the page shows it: a readable ``Member`` label first (a
+    shortened address for ORDAO data), the full ``MemberID`` kept beside it."""
+    labels = [
+        texts.member_label(member, name)
+        for member, name in zip(board["MemberID"].tolist(), board["Name"].tolist(), strict=True)
+    ]
+    shown = board.copy()
+    shown.insert(0, "Member", pd.Series(labels, index=board.index, dtype="object"))
+    return shown.rename_axis("Position")
+
+
+def _findings(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The data-quality findings in words, and the records they are about (meeting and group,
+    and the member when a finding names one)."""
+    frame = dataset.quality_report.to_frame()
+    findings = frame.assign(Kind=frame["Kind"].map(texts.quality_kind))
+    records = dataset.df
+    if frame.empty or "MeetingID" not in records:
+        return findings, records.iloc[:0]
+    keys = frame[["MeetingID", "Group"]].dropna().drop_duplicates()
+    group_column = next((c for c in ("Group", "GroupID") if c in records), None)
+    meetings = set(keys["MeetingID"].astype(int).tolist())
+    affected = records["MeetingID"].isin(meetings)
+    if group_column is not None and len(keys):
+        pairs = set(zip(keys["MeetingID"].astype(int), keys["Group"].astype(int), strict=True))
+        in_group = pd.Series(
+            [
+                (int(m), int(g)) in pairs if pd.notna(g) else False
+                for m, g in zip(records["MeetingID"], records[group_column], strict=True)
+            ],
+            index=records.index,
+        )
+        affected &= in_group
+    members = set(frame["MemberID"].dropna().astype(str))
+    if members and "MemberID" in records:
+        affected |= records["MemberID"].astype(str).isin(members) & records["MeetingID"].isin(
+            set(frame.loc[frame["MemberID"].notna(), "MeetingID"].dropna().astype(int))
+        )
+    return findings, records.loc[affected]
 
 
 def build_view(dataset: Dataset) -> View:
@@ -517,40 +558,43 @@ def build_view(dataset: Dataset) -> View:
     board = dataset.df_member_leader_board
     team_board = dataset.df_team_leader_board
     attendance = dataset.df_member_attendance_new_and_returning_by_meeting
-    long = attendance.melt(
-        id_vars=["MeetingID", "MeetingDate"],
-        value_vars=["ReturningMemberCount", "NewMemberCount"],
-        var_name="Members",
-        value_name="Attendees",
-    )
-    long["Members"] = long["Members"].map(
-        {"ReturningMemberCount": _RETURNING, "NewMemberCount": _NEW}
-    )
-    member_ids = board["MemberID"].astype(str)
-    names = board["Name"].astype(str).fillna("")
-    labels = member_ids.where(names == "", names + " (" + member_ids + ")")
     representation = dataset.team_representation_stats
     ids = dataset.meeting_ids
+    findings, affected = _findings(dataset)
+    labels = [
+        texts.member_label(member, name)
+        for member, name in zip(board["MemberID"].tolist(), board["Name"].tolist(), strict=True)
+    ]
     return View(
         title=dataset.name or "Fractal",
         last_meeting=texts.current_through(dataset.last_meeting_date, ids[-1] if ids else None),
         profile=texts.profile_caption(dataset.profile, dates_known=dataset.dates_known),
+        schedule=texts.schedule_caption(dataset.profile),
         unit=dataset.unit,
+        dates_known=bool(dataset.dates_known) and bool(attendance["MeetingDate"].notna().all()),
         summary=texts.format_summary(dataset.summary_table()),
-        member_board=board,
+        member_board=_shown_board(board),
         member_stats=dataset.df_member_summary_stats_by_member_id,
         member_csv=spreadsheet_csv(board, index_label="Position").encode(),
-        member_labels=dict(zip(member_ids, labels, strict=True)),
+        member_labels=dict(zip(board["MemberID"].astype(str), labels, strict=True)),
         team_board=team_board,
         team_csv=spreadsheet_csv(team_board).encode(),
         has_teams=bool(dataset.has_teams),
         attendance=attendance,
-        attendance_long=long,
+        attendance_counts=dataset.df_member_summary_stats_by_member_id["AttendanceCount"],
+        respect_by_meeting=dataset.df_member_respect_new_and_returning_by_meeting,
+        team_respect=dataset.df_team_respect_by_meeting_date,
+        team_representation=dataset.df_team_representation_by_date,
         team_representation_mean=float(representation.mean),
         team_representation_sd=float(representation.standard_deviation),
+        rank_by_attendance=dataset.df_member_rank_by_attendance_count,
         distribution=dataset.respect_distribution,
         gini=dataset.df_gini_by_meeting,
+        lorenz=dataset.df_lorenz_curve,
         meetings=int(dataset.total_meetings),
+        findings=findings,
+        affected_rows=affected,
+        quality_csv=spreadsheet_csv(findings, index=False).encode(),
     )
 
 
@@ -563,8 +607,9 @@ def _selection(key: str, first: int, last: int, _dataset: Dataset) -> Dataset:
     return _dataset.select_meetings(first, last)
 
 
-@st.cache_data(show_spinner="Analysing…", max_entries=32, ttl=_TTL)
+@st.cache_resource(show_spinner="Analysing…", max_entries=32, ttl=_TTL)
 def _view(key: str, first: int, last: int, _dataset: Dataset) -> View:
+    """The view of a selection (a shared, read-only object: not copied on every rerun)."""
     return build_view(_dataset)
 
 
@@ -576,24 +621,7 @@ def _meeting_dates(key: str, _dataset: Dataset) -> dict[int, str]:
     return dict(zip(table["MeetingID"].astype(int), dates, strict=True))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=_TTL)
-def _plots(key: str, first: int, last: int, _dataset: Dataset) -> Plots:
-    return Plots.from_dataset(_dataset)
-
-
-@st.cache_data(show_spinner="Drawing…", max_entries=256, ttl=_TTL)
-def _figure_png(key: str, first: int, last: int, name: str, _plots: Plots) -> bytes:
-    """One Plots figure as PNG bytes, rendered once per dataset, meeting range and figure."""
-    buffer = io.BytesIO()
-    # The figures use constrained layout, so no tight bounding box (a second draw) is needed;
-    # light compression: encoding time matters more than bytes on the wire here.
-    _plots.figure(name).savefig(
-        buffer, format="png", dpi=FIGURE_DPI, pil_kwargs={"compress_level": 1}
-    )
-    return buffer.getvalue()
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=_TTL)
 def _member_history(
     key: str, first: int, last: int, member_id: str, _dataset: Dataset
 ) -> pd.DataFrame:
@@ -605,171 +633,104 @@ def _member_history(
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=512, ttl=_TTL)
+def _chart(key: str, first: int, last: int, name: str, _build: Any) -> dict[str, Any]:
+    """A chart's Vega-Lite specification, built (and validated by Altair) once per dataset,
+    meeting range and chart."""
+    # Altair's schema validation costs more than building; the charts are checked by the tests.
+    spec: dict[str, Any] = _build().to_dict(validate=False)
+    return spec
+
+
 # --------------------------------------------------------------------------------------------
-# Page
+# Sections: one function each, drawn in the order of SECTIONS
 # --------------------------------------------------------------------------------------------
 
 
-def _date_x() -> alt.X:
-    return alt.X("MeetingDate:T", title="Meeting Date", axis=alt.Axis(format="%b %d %Y"))
+@dataclass(frozen=True)
+class Page:
+    """What every section draws from: the data on show, its view and the meeting range."""
 
+    loaded: Loaded
+    dataset: Dataset
+    view: View
+    first: int
+    last: int
 
-def _date_tooltips() -> list[alt.Tooltip]:
-    return [
-        alt.Tooltip("MeetingID:Q", title="Meeting"),
-        alt.Tooltip("MeetingDate:T", title="Date", format="%b %d, %Y"),
-    ]
+    @property
+    def key(self) -> str:
+        """Names the data and the meeting range for the caches."""
+        return f"{self.loaded.key}:{self.first}:{self.last}"
 
-
-def attendance_chart(attendance_long: pd.DataFrame) -> alt.Chart:
-    """Stacked bars of returning and new attendees per meeting, with exact values on hover."""
-    return (
-        alt.Chart(attendance_long, title="Attendance per meeting")
-        .mark_bar()
-        .encode(
-            x=_date_x(),
-            y=alt.Y("Attendees:Q", stack="zero", title="Attendees"),
-            color=alt.Color(
-                "Members:N",
-                sort=[_RETURNING, _NEW],
-                # The colours of the matplotlib figures (C0, C1) for the same two series.
-                scale=alt.Scale(domain=[_RETURNING, _NEW], range=["#1f77b4", "#ff7f0e"]),
-                title=None,
-                legend=alt.Legend(orient="top"),
-            ),
-            order=alt.Order("Members:N", sort="descending"),
-            tooltip=[*_date_tooltips(), "Members:N", "Attendees:Q"],
-        )
-    )
-
-
-def gini_chart(gini: pd.DataFrame) -> alt.Chart:
-    """The cumulative Gini coefficient after each meeting."""
-    return (
-        alt.Chart(gini, title="Gini coefficient of accumulated Respect")
-        .mark_line(point=True)
-        .encode(
-            x=_date_x(),
-            y=alt.Y("Gini:Q", scale=alt.Scale(domain=[0, 1]), title="Gini coefficient"),
-            tooltip=[*_date_tooltips(), alt.Tooltip("Gini:Q", format=".3f")],
-        )
-    )
-
-
-def member_rank_chart(history: pd.DataFrame) -> alt.Chart:
-    """The member's rank in each meeting they received one."""
-    ranked = history.loc[history["Rank"].notna()]
-    return (
-        alt.Chart(ranked, title="Rank per meeting")
-        .mark_bar()
-        .encode(
-            x=_date_x(),
-            y=alt.Y("Rank:Q", title="Rank", scale=alt.Scale(domainMin=0)),
-            tooltip=[*_date_tooltips(), "Rank:Q", "Respect:Q"],
-        )
-    )
-
-
-def member_respect_chart(history: pd.DataFrame) -> alt.Chart:
-    """The member's accumulated Respect over time."""
-    return (
-        alt.Chart(history, title="Accumulated Respect")
-        .mark_line(point=True, interpolate="step-after")
-        .encode(
-            x=_date_x(),
-            y=alt.Y("AccumulatedRespect:Q", title="Accumulated Respect"),
-            tooltip=[*_date_tooltips(), "Respect:Q", "AccumulatedRespect:Q"],
-        )
-    )
-
-
-def _figure(loaded: Loaded, first: int, last: int, plots: Plots, name: str, alt_text: str) -> None:
-    png = _figure_png(loaded.key, first, last, name, plots)
-    st.image(png, width="stretch", alt=alt_text)
+    def chart(self, name: str, build: Any) -> None:
+        """Show the Altair chart that ``build()`` makes, cached as ``name``."""
+        spec = _chart(self.loaded.key, self.first, self.last, name, build)
+        st.vega_lite_chart(spec=spec, width="stretch")
 
 
 def _gradient(frame: pd.DataFrame, columns: list[Hashable]) -> Any:
     return frame.style.background_gradient(cmap=_GRADIENT, subset=columns)
 
 
-def meeting_range(loaded: Loaded) -> tuple[int, int]:
-    """Sidebar: the first and last meeting to show."""
-    ids = loaded.dataset.meeting_ids
-    if len(ids) < 2:
-        return ids[0], ids[-1]
-    dates = _meeting_dates(loaded.key, loaded.dataset)
-    st.sidebar.header("Meetings")
-    first, last = st.sidebar.select_slider(
-        "Meetings to include",
-        options=ids,
-        value=(ids[0], ids[-1]),
-        format_func=lambda meeting: f"{meeting} ({dates.get(meeting, '?')})",
-        key=f"fg_meetings_{loaded.key}",
-    )
-    return int(first), int(last)
-
-
-def quality_expander(dataset: Dataset) -> None:
-    """Sidebar: the data-quality findings of the loaded data, with their count."""
-    report = dataset.quality_report
-    count = len(report)
-    label = f"Data quality: {count} finding{'' if count == 1 else 's'}"
-    with st.sidebar.expander(label, expanded=False):
-        if count:
-            st.caption(
-                "Anomalies in the records that do not stop the analysis (for example groups "
-                "larger than six or repeated ranks in a group)."
-            )
-            st.dataframe(report.to_frame(), hide_index=True)
+def _number_columns(frame: pd.DataFrame, unit: str) -> dict[str, Any]:
+    """Readable headers, and thousands separators for the numbers."""
+    config: dict[str, Any] = {}
+    for name, label in texts.column_labels(frame.columns, unit).items():
+        if pd.api.types.is_numeric_dtype(frame[name]):
+            config[name] = st.column_config.NumberColumn(label, format="localized")
         else:
-            st.caption("No anomalies found in the records.")
+            config[name] = st.column_config.TextColumn(label)
+    return config
 
 
-def render(loaded: Loaded, first: int, last: int) -> None:
-    """The main page for the meetings ``first``..``last`` of ``loaded``."""
-    dataset = _selection(loaded.key, first, last, loaded.dataset)
-    view = _view(loaded.key, first, last, dataset)
-    plots = _plots(loaded.key, first, last, dataset)
+def _time_note(page: Page) -> None:
+    if not page.view["dates_known"]:
+        st.caption(texts.NO_DATES_NOTE)
 
-    def figure(name: str) -> None:
-        _figure(loaded, first, last, plots, name, texts.figure_caption(name, view["unit"]))
 
-    st.set_page_config(page_title=f"{view['title']} Dashboard")
+def description_section(page: Page) -> None:
+    """What fractal governance is, under the title."""
+    st.header("Description")
+    intro, _, rest = texts.ABOUT.strip().partition("\n\n")
+    st.markdown(intro)
+    with st.expander("More about fractal governance and this dashboard"):
+        st.markdown(rest)
 
-    st.title(f"{escape_markdown(view['title'])} Dashboard")
-    st.caption(escape_markdown(view["profile"]))
-    st.markdown(view["last_meeting"])
-    if loaded.simulated:
-        st.info(
-            "These are **simulated** records made by the project's simulator, not the records "
-            "of a real community. Choose Genesis or upload your own data in the sidebar."
-        )
-    elif loaded.source == SOURCE_UPLOAD:
-        st.caption(f"Data: {escape_markdown(loaded.description)}")
-    if (first, last) != (loaded.dataset.meeting_ids[0], loaded.dataset.meeting_ids[-1]):
-        st.caption(f"Showing meetings {first} to {last} only.")
 
+def summary_section(page: Page) -> None:
+    view = page.view
     st.header("Summary Statistics")
     left, right = st.columns([5, 6])
     with left:
         st.table(view["summary"], hide_index=True)
         st.caption(texts.SUMMARY_DESCRIPTION)
     with right:
-        figure("accumulated_member_respect_vs_time_stacked")
+        page.chart(
+            "respect",
+            lambda: charts.accumulated_respect_chart(view["respect_by_meeting"], view["unit"]),
+        )
+        _time_note(page)
 
+
+def leaderboard_section(page: Page) -> None:
+    view = page.view
     st.header("Member Leaderboard")
     board = view["member_board"]
     st.markdown(texts.LEADERBOARD_DESCRIPTION)
     if len(board) > LEADERBOARD_ROWS:
         st.caption(
-            f"Showing the top {LEADERBOARD_ROWS} of {len(board)} members; "
+            f"Showing the top {LEADERBOARD_ROWS} of {texts.format_number(len(board))} members; "
             "the download has all of them."
         )
+    shown = board.head(LEADERBOARD_ROWS)
+    config = _number_columns(shown, view["unit"])
+    config["Member"] = st.column_config.TextColumn(
+        "Member", help="Name and ID (addresses shortened; the full ID is in the Member ID column)"
+    )
+    config["Position"] = st.column_config.NumberColumn("Place")
     st.dataframe(
-        _gradient(
-            board.head(LEADERBOARD_ROWS),
-            ["AccumulatedRank", "AccumulatedRespect", "AttendanceCount"],
-        )
+        _gradient(shown, ["AccumulatedRank", "AccumulatedRespect", "AttendanceCount"]),
+        column_config=config,
     )
     st.download_button(
         "Download the member leaderboard (CSV)",
@@ -780,60 +741,97 @@ def render(loaded: Loaded, first: int, last: int) -> None:
         on_click="ignore",
     )
 
+
+def attendance_section(page: Page) -> None:
+    view = page.view
     st.header("Attendance")
+    st.markdown(texts.ATTENDANCE_DESCRIPTION)
+    page.chart("attendance", lambda: charts.attendance_chart(view["attendance"]))
+    _time_note(page)
     left, right = st.columns([2, 3])
     with left:
-        st.dataframe(
-            view["attendance"],
-            hide_index=True,
-            column_config={
-                "MeetingDate": st.column_config.DateColumn("Date", format="MMM DD, YYYY"),
-                "MeetingID": st.column_config.NumberColumn("Meeting"),
-                "NewMemberCount": st.column_config.NumberColumn("New"),
-                "ReturningMemberCount": st.column_config.NumberColumn("Returning"),
-            },
+        config = _number_columns(view["attendance"], view["unit"])
+        config["MeetingDate"] = st.column_config.DateColumn("Date", format="MMM DD, YYYY")
+        config["MeetingID"] = st.column_config.NumberColumn("Meeting", format="plain")
+        st.dataframe(view["attendance"], hide_index=True, column_config=config)
+    with right:
+        page.chart(
+            "consistency",
+            lambda: charts.attendance_consistency_chart(
+                view["attendance_counts"], view["meetings"]
+            ),
         )
-        st.caption(texts.ATTENDANCE_DESCRIPTION)
-    with right:
-        figure("attendance_vs_time_stacked")
-    left, right = st.columns(2)
-    with left:
-        figure("attendance_consistency_histogram")
-    with right:
-        st.altair_chart(attendance_chart(view["attendance_long"]), width="stretch")
 
+
+def teams_section(page: Page) -> None:
+    view = page.view
     st.header("Team Statistics")
-    if view["has_teams"]:
-        left, right = st.columns([2, 3])
-        with left:
-            st.dataframe(_gradient(view["team_board"], ["AccumulatedRespect"]))
-            st.download_button(
-                "Download the team leaderboard (CSV)",
-                view["team_csv"],
-                file_name="team_leaderboard.csv",
-                mime="text/csv",
-                key="fg_download_teams",
-                on_click="ignore",
-            )
-        with right:
-            figure("accumulated_team_respect_vs_time_stacked")
-    else:
+    if not view["has_teams"]:
         st.info(texts.NO_TEAMS)
+        return
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown(texts.TEAM_LEADERBOARD_DESCRIPTION)
+        board = view["team_board"]
+        st.dataframe(
+            _gradient(board, ["AccumulatedRespect"]),
+            column_config=_number_columns(board.reset_index(), view["unit"]),
+        )
+        st.download_button(
+            "Download the team leaderboard (CSV)",
+            view["team_csv"],
+            file_name="team_leaderboard.csv",
+            mime="text/csv",
+            key="fg_download_teams",
+            on_click="ignore",
+        )
+    with right:
+        if view["dates_known"]:
+            page.chart(
+                "teams",
+                lambda: charts.team_respect_chart(
+                    view["team_respect"],
+                    view["attendance"],
+                    [str(team) for team in view["team_board"].index],
+                    view["unit"],
+                ),
+            )
+        else:
+            st.caption(texts.TEAMS_NEED_DATES)
 
+
+def team_representation_section(page: Page) -> None:
+    view = page.view
     st.subheader("Team Representation")
     mean, sd = view["team_representation_mean"], view["team_representation_sd"]
     if pd.isna(mean):
-        st.markdown("No attendee in these meetings belongs to a team, so there is nothing to show.")
-    else:
-        spread = "" if pd.isna(sd) else f" (standard deviation {texts.format_percent(sd)})"
-        left, right = st.columns([2, 3])
-        left.markdown(
-            f"{texts.TEAM_REPRESENTATION_DESCRIPTION} Over the meetings with any team members "
-            f"it averaged {texts.format_percent(mean)}{spread}."
+        st.info(texts.NO_TEAMS)
+        return
+    spread = "" if pd.isna(sd) else f" (standard deviation {texts.format_percent(sd)})"
+    st.markdown(
+        f"{texts.TEAM_REPRESENTATION_DESCRIPTION} Over the meetings with any team members "
+        f"it averaged {texts.format_percent(mean)}{spread}."
+    )
+    if view["dates_known"]:
+        page.chart(
+            "representation",
+            lambda: charts.team_representation_chart(
+                view["team_representation"], view["attendance"]
+            ),
         )
-        with right:
-            figure("team_representation_vs_time")
+    else:
+        st.caption(texts.TEAMS_NEED_DATES)
 
+
+def rank_vs_attendance_section(page: Page) -> None:
+    view = page.view
+    st.header("Rank vs Attendance")
+    st.markdown(texts.RANK_VS_ATTENDANCE_DESCRIPTION)
+    page.chart("rank", lambda: charts.rank_vs_attendance_chart(view["rank_by_attendance"]))
+
+
+def fairness_section(page: Page) -> None:
+    view = page.view
     st.header("Fairness")
     distribution = view["distribution"]
     labels = texts.FAIRNESS_LABELS
@@ -847,46 +845,184 @@ def render(loaded: Loaded, first: int, last: int) -> None:
     st.markdown(texts.FAIRNESS_DESCRIPTION)
     left, right = st.columns(2)
     with left:
-        figure("respect_lorenz_curve")
+        page.chart("lorenz", lambda: charts.lorenz_chart(view["lorenz"], float(distribution.gini)))
     with right:
-        st.altair_chart(gini_chart(view["gini"]), width="stretch")
+        page.chart("gini", lambda: charts.gini_chart(view["gini"]))
 
+
+def member_section(page: Page) -> None:
+    view = page.view
     st.header("Member Profile")
     names = view["member_labels"]
+    if not names:
+        st.info("No member attended these meetings.")
+        return
     member = st.selectbox(
         "Member",
         list(names),
         format_func=lambda member_id: names.get(member_id, member_id),
-        key=f"fg_member_{loaded.key}",
+        key=f"fg_member_{page.loaded.key}",
     )
-    if member is not None and member in names:
-        member_id = str(member)
-        stats = view["member_stats"].loc[member_id].to_dict()
-        st.text(names[member_id])
-        member_columns = st.columns(3)
-        member_columns[0].metric(
-            "Meetings attended",
-            f"{texts.format_number(stats['AttendanceCount'])} of "
-            f"{texts.format_number(view['meetings'])}",
+    if member is None or member not in names:
+        return
+    member_id = str(member)
+    stats = view["member_stats"].loc[member_id].to_dict()
+    st.text(names[member_id])
+    if texts.short_address(member_id) != member_id:
+        st.caption(f"Full address: {escape_markdown(member_id)}")
+    member_columns = st.columns(3)
+    member_columns[0].metric(
+        "Meetings attended",
+        f"{texts.format_number(stats['AttendanceCount'])} of "
+        f"{texts.format_number(view['meetings'])}",
+    )
+    member_columns[1].metric(
+        "Accumulated Respect", texts.format_respect(stats["AccumulatedRespect"], view["unit"])
+    )
+    mean_rank = stats["Mean"]
+    member_columns[2].metric("Mean rank", "none" if pd.isna(mean_rank) else f"{mean_rank:.2f}")
+    history = _member_history(page.loaded.key, page.first, page.last, member_id, page.dataset)
+    left, right = st.columns(2)
+    with left:
+        page.chart(
+            f"member-rank:{member_id}", lambda: charts.member_rank_chart(history, view["unit"])
         )
-        member_columns[1].metric(
-            "Accumulated Respect", texts.format_respect(stats["AccumulatedRespect"], view["unit"])
+    with right:
+        page.chart(
+            f"member-respect:{member_id}",
+            lambda: charts.member_respect_chart(history, view["unit"]),
         )
-        mean_rank = stats["Mean"]
-        member_columns[2].metric("Mean rank", "none" if pd.isna(mean_rank) else f"{mean_rank:.2f}")
-        history = _member_history(loaded.key, first, last, member_id, dataset)
-        left, right = st.columns(2)
-        with left:
-            st.altair_chart(member_rank_chart(history), width="stretch")
-        with right:
-            st.altair_chart(member_respect_chart(history), width="stretch")
 
-    measurement_page.section(dataset, f"{loaded.key}:{first}:{last}")
 
-    st.header("Description")
-    st.markdown(texts.ABOUT)
+def measurement_quality_section(page: Page) -> None:
+    measurement_page.section(page.dataset, page.key, chart=page.chart)
+
+
+def data_quality_section(page: Page) -> None:
+    """The data-quality findings in words, the records they are about, and a download."""
+    view = page.view
+    findings = view["findings"]
+    st.header("Data Quality")
+    if findings.empty:
+        st.success("No data-quality findings: nothing unusual in these records.")
+        return
+    st.markdown(f"**{texts.quality_count(len(findings))}.** {texts.QUALITY_DESCRIPTION}")
+    kinds = findings["Kind"].value_counts(sort=False)
+    st.markdown(
+        "\n".join(
+            f"- {escape_markdown(kind)}: {texts.format_number(count)}"
+            for kind, count in kinds.items()
+        )
+    )
+    st.dataframe(
+        findings,
+        hide_index=True,
+        column_config={
+            "Kind": st.column_config.TextColumn("Finding"),
+            "MeetingID": st.column_config.NumberColumn("Meeting", format="plain"),
+            "Group": st.column_config.NumberColumn("Group", format="plain"),
+            "MemberID": st.column_config.TextColumn("Member ID"),
+            "Message": st.column_config.TextColumn("Explanation", width="large"),
+        },
+    )
+    st.download_button(
+        "Download the data-quality findings (CSV)",
+        view["quality_csv"],
+        file_name="data_quality_findings.csv",
+        mime="text/csv",
+        key="fg_download_quality",
+        on_click="ignore",
+    )
+    rows = view["affected_rows"]
+    if len(rows):
+        st.markdown(
+            f"The {texts.format_number(len(rows))} records of the groups these findings are about:"
+        )
+        st.dataframe(rows.head(LEADERBOARD_ROWS), hide_index=True)
+
+
+def resources_section(page: Page) -> None:
     st.header("Resources")
     st.markdown(texts.RESOURCES)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the page: its title (as shown) and the function that draws it."""
+
+    title: str
+    draw: Any
+
+
+#: The page's sections, in page order (the original dashboard's, then the additions).
+SECTIONS: tuple[Section, ...] = (
+    Section("Description", description_section),
+    Section("Summary Statistics", summary_section),
+    Section("Member Leaderboard", leaderboard_section),
+    Section("Attendance", attendance_section),
+    Section("Team Statistics", teams_section),
+    Section("Team Representation", team_representation_section),
+    Section("Rank vs Attendance", rank_vs_attendance_section),
+    Section("Fairness", fairness_section),
+    Section("Member Profile", member_section),
+    Section("Measurement Quality", measurement_quality_section),
+    Section("Data Quality", data_quality_section),
+    Section("Resources", resources_section),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Page
+# --------------------------------------------------------------------------------------------
+
+
+def meeting_range(loaded: Loaded) -> tuple[int, int]:
+    """Sidebar: the first and last meeting to show."""
+    ids = loaded.dataset.meeting_ids
+    if len(ids) < 2:
+        return ids[0], ids[-1]
+    dates = _meeting_dates(loaded.key, loaded.dataset)
+    st.sidebar.header("Meetings")
+    first, last = st.sidebar.select_slider(
+        "Meetings to include",
+        options=ids,
+        value=(ids[0], ids[-1]),
+        format_func=lambda meeting: f"{meeting} ({dates.get(meeting, texts.UNKNOWN_DATE)})",
+        key=f"fg_meetings_{loaded.key}",
+    )
+    return int(first), int(last)
+
+
+def header(page: Page) -> None:
+    """Title, profile, unit and schedule, how current the data is, and notes."""
+    view, loaded = page.view, page.loaded
+    st.set_page_config(page_title=f"{view['title']} Dashboard")
+    st.title(f"{escape_markdown(view['title'])} Dashboard")
+    st.caption(escape_markdown(view["profile"]))
+    st.caption(escape_markdown(view["schedule"]))
+    st.markdown(view["last_meeting"])
+    if loaded.simulated:
+        st.info(
+            "These are **simulated** records made by the project's simulator, not the records "
+            "of a real community. Choose Genesis or upload your own data in the sidebar."
+        )
+    elif loaded.source == SOURCE_UPLOAD:
+        st.caption(f"Data: {escape_markdown(loaded.description)}")
+    ids = loaded.dataset.meeting_ids
+    if (page.first, page.last) != (ids[0], ids[-1]):
+        st.caption(f"Showing meetings {page.first} to {page.last} only.")
+    if len(view["findings"]):
+        st.caption(f"{texts.quality_count(len(view['findings']))}: see Data Quality below.")
+
+
+def render(loaded: Loaded, first: int, last: int) -> None:
+    """The main page for the meetings ``first``..``last`` of ``loaded``: the header, then
+    every section of :data:`SECTIONS` in order."""
+    dataset = _selection(loaded.key, first, last, loaded.dataset)
+    page = Page(loaded, dataset, _view(loaded.key, first, last, dataset), first, last)
+    header(page)
+    for section in SECTIONS:
+        section.draw(page)
 
 
 def main() -> None:
@@ -897,8 +1033,11 @@ def main() -> None:
         study_page.render_study(folder)
         return
     loaded = choose_data()
+    if isinstance(loaded, str):
+        st.title("Fractal Governance Dashboard")
+        st.info(escape_markdown(loaded))
+        return
     first, last = meeting_range(loaded)
-    quality_expander(loaded.dataset)
     render(loaded, first, last)
 
 

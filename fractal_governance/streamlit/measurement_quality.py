@@ -10,6 +10,10 @@ come from the library, cached per dataset and meeting range; the section only ar
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -39,6 +43,8 @@ LEADERBOARD_ROWS = 500
 SELF_TOGGLE_KEY = "fg_measurement_self"
 
 _TTL = 3600.0
+#: ``chart(name, build)``: shows the chart ``build()`` makes (see :func:`section`).
+ChartShower = Callable[[str, Callable[[], Any]], None]
 _PREDICTOR_TITLES = {col.ATTENDANCE_COUNT: "Attendance Count", mq.MEAN_LEVEL: "Mean Level"}
 
 
@@ -149,9 +155,11 @@ def _shown_correlations(fits: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def section(dataset: Dataset, key: str) -> None:
+def section(dataset: Dataset, key: str, chart: ChartShower | None = None) -> None:
     """Draw the Measurement Quality section for ``dataset`` (``key`` names the dataset and
-    meeting range for the cache)."""
+    meeting range for the cache). ``chart(name, build)``: how the page shows a chart that
+    ``build()`` makes (the dashboard caches it by name; default: ``st.altair_chart``)."""
+    show = chart or _show_chart
     st.header(HEADER)
     st.markdown(mq.EXPLANATION)
     include_self = st.toggle("Include self-measurement", value=True, key=SELF_TOGGLE_KEY)
@@ -183,16 +191,24 @@ def section(dataset: Dataset, key: str) -> None:
             on_click="ignore",
         )
     with right:
-        st.altair_chart(uncertainty_chart(members), width="stretch")
+        show(f"mq-uncertainty:{include_self}", lambda: uncertainty_chart(members))
 
     st.markdown(mq.CORRELATION_DESCRIPTION)
     st.dataframe(_shown_correlations(fits), hide_index=True)
     left, right = st.columns(2)
-    left.altair_chart(distribution_chart(members, mq.ACCURACY), width="stretch")
-    right.altair_chart(distribution_chart(members, mq.PRECISION), width="stretch")
+    with left:
+        show(f"mq-accuracy:{include_self}", lambda: distribution_chart(members, mq.ACCURACY))
+    with right:
+        show(f"mq-precision:{include_self}", lambda: distribution_chart(members, mq.PRECISION))
     for predictor in mq.PREDICTORS:
         left, right = st.columns(2)
         for column, quantity in zip((left, right), mq.QUANTITIES, strict=True):
-            column.altair_chart(
-                correlation_chart(members, fits, quantity, predictor), width="stretch"
-            )
+            with column:
+                show(
+                    f"mq-{quantity}-{predictor}:{include_self}",
+                    functools.partial(correlation_chart, members, fits, quantity, predictor),
+                )
+
+
+def _show_chart(name: str, build: Callable[[], Any]) -> None:
+    st.altair_chart(build(), width="stretch")
