@@ -32,8 +32,10 @@ Summary
 
 Folder layout (``run_study(study, out)``)
     ``study.json`` (the study, to check a resumed study is the same one), ``batches/`` with
-    one Parquet file per batch of runs (written atomically: a file is either complete or
-    absent), ``summary.parquet`` and ``final.parquet``. Running a study into a folder that
+    Parquet files per batch of runs: ``batch-NNNNNN`` (the results; written last, so it marks
+    the batch as finished), ``partial-NNNNNN`` and ``final-NNNNNN`` (its share of the summary
+    and its runs' last meetings), each written atomically (complete or absent); then
+    ``summary.parquet`` and ``final.parquet``. Running a study into a folder that
     holds some of its batches computes only the missing ones.
 
 A study file is TOML (see :meth:`Study.from_toml`)::
