@@ -742,10 +742,11 @@ def combined_statistics(df: pd.DataFrame) -> pd.Series:
     In ``groupby("AttendanceCount").apply(combined_statistics)`` pandas leaves the grouping
     column out of each group; then the group's key (its ``name``) is the count.
     """
+    key = getattr(df, "name", None)  # set by groupby().apply()
     if "AttendanceCount" in df.columns:
         count = pd.to_numeric(df["AttendanceCount"]).to_numpy(dtype=np.float64)
-    elif isinstance(getattr(df, "name", None), int | float | np.number):
-        count = np.full(len(df), float(df.name))  # type: ignore[attr-defined]
+    elif isinstance(key, int | float | np.number):
+        count = np.full(len(df), float(key))
     else:
         raise KeyError("combined_statistics needs an 'AttendanceCount' column")
     mean = pd.to_numeric(df["Mean"]).to_numpy(dtype=np.float64)

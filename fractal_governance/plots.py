@@ -5,6 +5,12 @@ Every figure is a :class:`matplotlib.figure.Figure` created directly (never thro
 long-running dashboard does not leak figures, and one figure never depends on what was drawn
 before. Figures are built from the Dataset's derived tables only and cached per ``Plots`` object.
 
+The one exception is a Jupyter notebook that uses pyplot: in an IPython kernel whose pyplot
+(already imported by the user) shows figures inline, each new figure is also handed to pyplot,
+as ``plt.figure()`` would, so that ``plt.show()`` at the end of a cell displays the figures
+the cell built (the upstream notebooks end their figure cells so). Without pyplot imported, or
+outside such a kernel, nothing is registered.
+
 Bars are drawn as one polygon collection per series rather than one patch per bar: a dataset with
 thousands of meetings then still builds and renders in a fraction of a second.
 
@@ -21,6 +27,7 @@ import dataclasses
 import datetime
 import functools
 import os
+import sys
 import types
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -130,7 +137,8 @@ class Plots:
     """The figures of one :class:`~fractal_governance.dataset.Dataset`.
 
     Each figure property builds its :class:`~matplotlib.figure.Figure` on first access and returns
-    the same object afterwards. Figures are not registered with pyplot; display them in a notebook
+    the same object afterwards. Figures are not registered with pyplot (except in a notebook
+    that uses pyplot inline, where ``plt.show()`` displays them); display them in a notebook
     by returning them from a cell, in Streamlit with ``st.pyplot(fig)``, or save them with
     ``fig.savefig`` / :meth:`save_all`.
 
@@ -475,6 +483,12 @@ class Plots:
     # ----------------------------------------------------------------------------------------
     # Rank, fairness, leaderboard
 
+    @property
+    def attendance_count_vs_level(self) -> Figure:
+        """:attr:`attendance_count_vs_rank` by the upstream's later name (levels were called
+        ranks at first): the same figure."""
+        return self.attendance_count_vs_rank
+
     @functools.cached_property
     def attendance_count_vs_rank(self) -> Figure:
         """Mean rank per attendance count with SD error bars and the least-squares line.
@@ -735,13 +749,47 @@ def member_labels(member_ids: pd.Series, names: pd.Series) -> list[str]:
 
 
 def _new_figure(title: str, xlabel: str, ylabel: str) -> tuple[Figure, Axes]:
-    """A pyplot-free figure with one Axes, titled and labelled."""
+    """A pyplot-free figure with one Axes, titled and labelled (handed to pyplot only in a
+    notebook that shows pyplot's figures inline: :func:`_register_in_notebook`)."""
     figure = Figure(figsize=FIGSIZE, layout="constrained")
+    _register_in_notebook(figure)
     ax = figure.add_subplot()
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return figure, ax
+
+
+def _register_in_notebook(figure: Figure) -> bool:
+    """Hand ``figure`` to pyplot when this process is an IPython kernel whose pyplot, already
+    imported by the user, shows figures inline; return whether it did.
+
+    Registered as ``plt.figure()`` registers a figure (the inline backend's figure manager,
+    then pyplot's list of open figures), the figure is displayed by ``plt.show()`` or at the
+    end of the cell and then closed by pyplot, as any pyplot figure. Anywhere else (a script,
+    a server, a test, a notebook that does not import pyplot) nothing is registered, so no
+    figure stays open.
+    """
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    ipython = sys.modules.get("IPython")
+    if pyplot is None or ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:  # no kernel: plain or terminal
+        return False
+    backend = str(matplotlib.get_backend(auto_select=False) or "")
+    if backend not in ("inline", "module://matplotlib_inline.backend_inline"):
+        return False
+    # Loaded as pyplot loads its backend on first use (which also sets up inline display).
+    from matplotlib._pylab_helpers import Gcf
+    from matplotlib.backends.registry import backend_registry
+
+    inline = backend_registry.load_backend_module(backend)
+
+    number = max(pyplot.get_fignums(), default=0) + 1
+    # What pyplot.figure() does with a new figure's manager ("adopt it into pyplot").
+    Gcf._set_new_active_manager(inline.new_figure_manager_given_figure(number, figure))
+    return True
 
 
 def _date_numbers(dates: pd.Series | pd.Index) -> FloatArray:
