@@ -121,3 +121,18 @@ def test_with_profile_recounts_the_same_measurements() -> None:
 def test_dataset_cannot_be_built_from_a_frame_directly() -> None:
     with pytest.raises(TypeError, match="from_csv"):
         Dataset(FRAME)  # type: ignore[arg-type]
+
+
+def test_a_policy_without_a_schedule_of_levels_refuses_a_new_one() -> None:
+    from fractal_governance.policies import RespectPolicy
+
+    class Flat(RespectPolicy):
+        def ledger(self, measurements: object) -> object:  # type: ignore[override]
+            raise AssertionError("not called")
+
+        def describe(self) -> str:
+            return "one Respect per attendance"
+
+    profile = profiles.GENESIS.with_policy(Flat())
+    with pytest.raises(ValueError, match=r"one Respect per attendance.*cannot be replaced"):
+        profile.with_schedule(OPTIMISM)

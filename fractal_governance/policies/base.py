@@ -42,8 +42,18 @@ class RespectPolicy(ABC):
         return None
 
     def with_schedule(self, schedule: RespectSchedule) -> RespectPolicy:
-        """The same policy paying ``schedule`` by level (TypeError if it has none)."""
-        raise TypeError(f"{type(self).__name__} has no schedule to replace")
+        """The same policy paying ``schedule`` by level.
+
+        Raises
+        ------
+        ValueError
+            When the policy pays by something else than a schedule of levels (a user's
+            choice that does not apply, not a bug).
+        """
+        raise ValueError(
+            f"this community's Respect policy ({self.describe()}) does not pay by a schedule "
+            "of levels, so its schedule cannot be replaced"
+        )
 
     def with_rules(self, *rules: Rule) -> RespectPolicy:
         """This policy followed by ``rules``, in order."""
