@@ -63,6 +63,11 @@ _DATA_HELP = (
     "(default: genesis when a local copy exists, else the simulated demo)"
 )
 
+_REQUIRED_DATA_HELP = (
+    "a registry name (demo, genesis, zao), a weekly CSV file, an ORDAO awards export or a folder "
+    "in the normalized layout (required)"
+)
+
 Progress = Callable[[int, int, str], None]
 
 
@@ -92,6 +97,7 @@ def _usage_error_line(prog: str, message: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
+    _enter_working_directory()
     parser = build_parser(_command_of(arguments))
     try:
         args = parser.parse_args(arguments)
@@ -129,6 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         _print_error(f"{PROG}: error: {_one_line(error)}")
         return EXIT_ERROR
+
+
+def _enter_working_directory() -> None:
+    """Under ``bazel run`` (which starts programs in their runfiles), change to the directory
+    Bazel was started from (``BUILD_WORKING_DIRECTORY``), so that relative paths (DATA,
+    ``--out``) mean what they mean in the user's shell."""
+    folder = os.environ.get("BUILD_WORKING_DIRECTORY")
+    if folder and os.path.isdir(folder):
+        os.chdir(folder)
 
 
 def _is_dataset_error(error: BaseException) -> bool:
@@ -216,7 +231,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "Exit 0 when it can (findings are warnings), 1 when it cannot.",
         data=True,
     )
-    sub.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    sub.add_argument("data", metavar="DATA", help=_REQUIRED_DATA_HELP)
     sub.add_argument("--strict", action="store_true", help="exit 1 when there are findings too")
 
     sub = add(
@@ -323,6 +338,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         text = _text_table(texts.format_summary(table))
         _write_stdout(f"{_heading(dataset)}\n{caption}\n\n{text}\n")
     else:
+        _label_simulated(dataset)
         _emit(table, args.format)
     return EXIT_OK
 
@@ -330,15 +346,22 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
     from fractal_governance.report import leaderboard_table
 
-    board = leaderboard_table(_load(args.data, profile=_profile(args)), teams=args.teams)
+    dataset = _load(args.data, profile=_profile(args))
+    board = leaderboard_table(dataset, teams=args.teams)
     if args.top is not None:
         board = board.head(args.top)
     if args.format == "table" and board.empty:
         what = "teams" if args.teams else "members"
-        _write_stdout(f"No {what} in this dataset.\n")
+        if args.teams:
+            from fractal_governance import texts
+
+            _write_stdout(f"{_heading(dataset)}\n{texts.NO_TEAMS}\n")
+        else:
+            _write_stdout(f"{_heading(dataset)}\nNo {what} in this dataset.\n")
     elif args.format == "table":
-        _write_stdout(_text_table(board) + "\n")
+        _write_stdout(f"{_heading(dataset)}\n\n{_text_table(board, dataset.unit)}\n")
     else:
+        _label_simulated(dataset)
         _emit(board, args.format)
     return EXIT_OK
 
@@ -355,6 +378,8 @@ def _cmd_measurement_quality(args: argparse.Namespace) -> int:
     if args.top is not None:
         board = board.head(args.top)
     fits = quality.correlations(include_self)
+    if args.format != "table":
+        _label_simulated(dataset)
     if args.format == "csv":
         _emit(board, "csv")
     elif args.format == "json":
@@ -377,7 +402,7 @@ def _cmd_measurement_quality(args: argparse.Namespace) -> int:
         setting = "with" if include_self else "without"
         _write_stdout(
             f"{_heading(dataset)}\nMeasurement quality {setting} self-measurement. "
-            f"{mq.LEADERBOARD_DESCRIPTION}\n\n{_text_table(board)}\n\n"
+            f"{mq.LEADERBOARD_DESCRIPTION}\n\n{_text_table(board, dataset.unit)}\n\n"
             f"Correlations. {mq.CORRELATION_DESCRIPTION}\n\n{_text_table(shown)}\n"
         )
     return EXIT_OK
@@ -419,7 +444,13 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     profile = _profile(args)
     from fractal_governance.plots import Plots
 
-    figure = Plots.from_dataset(_load(args.data, profile=profile)).figure(args.name)
+    dataset = _load(args.data, profile=profile)
+    figure = Plots.from_dataset(dataset).figure(args.name)
+    if _is_simulated(dataset):
+        from fractal_governance import texts
+
+        figure.text(0.99, 0.005, texts.SIMULATED_LABEL, ha="right", va="bottom", color="0.35")
+        _label_simulated(dataset)
     _write_file_atomically(
         out, lambda path: figure.savefig(path, format=image_format), force=args.force
     )
@@ -451,6 +482,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         for name in _simulation_fields()
         if getattr(args, f"sim_{name}", None) is not None
     }
+    for name in _AT_LEAST_ONE:
+        if name in changes and changes[name] < 1:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(f"argument {option}: must be at least 1: {changes[name]!r}")
     try:
         config = dataclasses.replace(base, **changes) if changes else base
     except (TypeError, ValueError) as error:
@@ -460,6 +495,11 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         frame = simulation.simulate(
             config, seed, progress=lambda done, total: progress(done, total, "meetings")
         )
+        if len(frame) == 0:
+            raise CommandError(
+                "the simulation produced no attendance (every meeting was empty); "
+                "nothing was written: raise --founding-members or --arrival-rate"
+            )
         _write_file_atomically(
             out, lambda path: simulation.write_csv(frame, path), force=args.force
         )
@@ -629,6 +669,21 @@ def _heading(dataset: Dataset) -> str:
     )
 
 
+def _is_simulated(dataset: Dataset) -> bool:
+    from fractal_governance.report import is_simulated
+
+    return is_simulated(dataset)
+
+
+def _label_simulated(dataset: Dataset) -> None:
+    """For outputs without a heading (CSV, JSON, images): say on stderr that the data is
+    simulated, so that the label never mixes into the machine-readable output."""
+    if _is_simulated(dataset):
+        from fractal_governance import texts
+
+        _print_error(f"{PROG}: note: {texts.SIMULATED_LABEL}")
+
+
 def _source(dataset: Dataset) -> str:
     return str(dataset.name or dataset.source or "dataset")
 
@@ -636,7 +691,10 @@ def _source(dataset: Dataset) -> str:
 def _emit(frame: pd.DataFrame, output_format: str) -> None:
     """Write ``frame`` (its columns, not its index) to stdout as CSV or JSON records."""
     if output_format == "csv":
-        _write_stdout(frame.to_csv(index=False, lineterminator="\n"))
+        from fractal_governance.util import spreadsheet_csv
+
+        # as the report's and the dashboard's CSV files: formula-like text kept as text
+        _write_stdout(spreadsheet_csv(frame, index=False, lineterminator="\n"))
     elif output_format == "json":
         text = frame.to_json(orient="records", indent=2, force_ascii=False)
         _write_stdout(f"{text}\n")
@@ -644,9 +702,14 @@ def _emit(frame: pd.DataFrame, output_format: str) -> None:
         raise UsageError(f"unknown format {output_format!r}")
 
 
-def _text_table(frame: pd.DataFrame) -> str:
-    """Plain-text table: text columns left-aligned, numbers right-aligned (as texts
-    formats them)."""
+#: Columns of whole numbers shown without thousands separators (places, meeting numbers).
+_PLAIN_COLUMNS = frozenset({"Position", "Place", "MeetingID", "Group", "Round"})
+
+
+def _text_table(frame: pd.DataFrame, unit: str = "Respect") -> str:
+    """Plain-text table for people: readable headers (Respect columns with ``unit``),
+    numbers with thousands separators and right-aligned, addresses shortened. The machine
+    formats (``--format csv|json``) keep the raw names and values."""
     import pandas as pd
 
     from fractal_governance import texts
@@ -655,7 +718,13 @@ def _text_table(frame: pd.DataFrame) -> str:
     for name in frame.columns:
         series = frame[name]
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-        cells = [str(name), *(texts.format_cell(value) for value in series.tolist())]
+        if str(name) in _PLAIN_COLUMNS:
+            values = [texts.format_cell(value) for value in series.tolist()]
+        elif str(name) == "MemberID":
+            values = [texts.short_address(texts.format_cell(value)) for value in series.tolist()]
+        else:
+            values = [texts.format_thousands(value) for value in series.tolist()]
+        cells = [texts.column_label(name, unit), *values]
         width = max(len(cell) for cell in cells)
         columns.append([cell.rjust(width) if numeric else cell.ljust(width) for cell in cells])
     lines = ["  ".join(row).rstrip() for row in zip(*columns, strict=True)]
@@ -709,10 +778,16 @@ def _write_file_atomically(out: Path, write: Callable[[Path], object], *, force:
     Readers see either the old file or the complete new one.
     """
     _check_target(out, force=force)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as error:
+        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
     try:
         written = scratch / out.name
-        write(written)
+        try:
+            write(written)
+        except OSError as error:  # name the target, never the temporary file
+            raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
         if force:
             os.replace(written, out)
             return
@@ -909,14 +984,54 @@ def _add_simulation_options(sub: argparse.ArgumentParser) -> None:
     for name, parse in _simulation_fields().items():
         default = getattr(defaults, name)
         shown = ",".join(default) if isinstance(default, tuple) else str(default)
+        explained = SIMULATION_HELP.get(name, name.replace("_", " ").capitalize() + ".")
         group.add_argument(
             "--" + name.replace("_", "-"),
             dest=f"sim_{name}",
             type=parse,
             default=None,
             metavar=metavars.get(parse, "VALUE"),
-            help=f"(default: {shown})",
+            help=f"{explained} (default: {shown})",
         )
+
+
+#: One sentence per simulation parameter, shown by ``simulate --help``.
+SIMULATION_HELP: dict[str, str] = {
+    "meetings": "Number of weekly meetings to simulate (at least 1).",
+    "founding_members": "Attendees of the first meeting (at least 1).",
+    "arrival_rate": "Mean number of newcomers before each later meeting (Poisson).",
+    "propensity_mean": "Mean of the members' attendance propensity, between 0 and 1.",
+    "propensity_concentration": (
+        "Concentration of the propensity's Beta distribution: small values mix committed "
+        "members with one-time visitors, large ones make everyone alike."
+    ),
+    "weekly_attendance": (
+        "Probability that a member who means to return comes to a given meeting."
+    ),
+    "departure_rate": "Chance that an attendee leaves for good after a meeting.",
+    "respect_effect": (
+        "Weight of recent Respect in the decision to return (0 turns off the feedback from "
+        "rank to attendance)."
+    ),
+    "respect_memory": "Weight of the latest meeting in the running average of Respect.",
+    "consensus_accuracy": (
+        "Correlation between the contribution a group perceives and the true one, 0 to 1."
+    ),
+    "contribution_persistence": (
+        "Week-to-week autocorrelation of a member's contribution around their ability."
+    ),
+    "contribution_volatility": (
+        "Standard deviation of a member's weekly contribution around their ability (ability "
+        "has standard deviation 1)."
+    ),
+    "team_names": "Names of the teams, separated by commas (TeamID 1, 2, ... in this order).",
+    "team_share": "Probability that a newcomer belongs to a team.",
+    "first_meeting": "Date of meeting 1 (YYYY-MM-DD).",
+    "cadence_days": "Days between meetings (at least 1).",
+}
+
+#: Simulation parameters that must be at least 1 (else the file would hold no meeting).
+_AT_LEAST_ONE = ("meetings", "founding_members", "cadence_days")
 
 
 def _boolean(text: str) -> bool:

@@ -54,6 +54,7 @@ __all__ = [
     "RANK_VS_ATTENDANCE_DESCRIPTION",
     "RESOURCES",
     "SHARE",
+    "SIMULATED_LABEL",
     "SIMULATED_NOTE",
     "SUMMARY_DESCRIPTION",
     "TEAMS_NEED_DATES",
@@ -377,6 +378,9 @@ QUALITY_DESCRIPTION = (
     "Unusual records that were analysed as they are (for example a group larger than six, or "
     "duplicate ranks in a group)."
 )
+
+SIMULATED_LABEL = "Simulated data: made by the fractal_governance simulator, not a real community."
+"""The short label of simulated data (command-line notes, figures saved from simulated data)."""
 
 SIMULATED_NOTE = (
     "Simulated data. These records were made by the fractal_governance simulator; they "

@@ -107,7 +107,10 @@ def _x(frame: pd.DataFrame) -> alt.X:
 
 
 def _meeting_tooltips() -> list[alt.Tooltip]:
-    return [alt.Tooltip("MeetingID:Q", title="Meeting", format="d"), alt.Tooltip("Date:N")]
+    return [
+        alt.Tooltip("MeetingID:Q", title="Meeting", format="d"),
+        alt.Tooltip("Date:N", title="Date"),
+    ]
 
 
 def _number(field: str, title: str, decimals: int = 0) -> alt.Tooltip:

@@ -1,0 +1,158 @@
+"""Every dashboard section on the demo, the Genesis record, an ORDAO export (ZAO Fractal) and
+an empty meeting window, through streamlit.testing.v1.AppTest; and the Altair charts' rules
+(tooltips name the meeting, dates in one format, meeting numbers when dates are unknown, text
+of at least 11 px)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fractal_governance import datasets, texts
+from fractal_governance.streamlit import charts
+from fractal_governance.streamlit import genesis_fractal as app
+
+REPO = Path(os.path.realpath(__file__)).parents[1]
+APP = REPO / "fractal_governance" / "streamlit" / "genesis_fractal.py"
+TIMEOUT = 180.0
+TITLES = [section.title for section in app.SECTIONS]
+
+pytestmark = pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+
+
+def run_app(
+    argv: list[str] | None = None, monkeypatch: pytest.MonkeyPatch | None = None
+) -> AppTest:
+    if argv is not None and monkeypatch is not None:
+        monkeypatch.setattr(sys, "argv", [str(APP), *argv])
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def assert_every_section(at: AppTest) -> None:
+    """Every section's header in the order of SECTIONS, no error, interactive charts only."""
+    headers = [h.value for h in at.main.header] + [h.value for h in at.main.subheader]
+    assert sorted(headers, key=TITLES.index) == TITLES
+    assert [h.value for h in at.main.header] == [t for t in TITLES if t != "Team Representation"]
+    assert not at.main.error, [e.value for e in at.main.error]
+    assert not at.main.get("image"), "no matplotlib images on the page"
+    assert len(at.main.get("vega_lite_chart")) >= 8
+
+
+def chart_specs(at: AppTest) -> list[dict[str, Any]]:
+    return [json.loads(chart.proto.spec) for chart in at.main.get("vega_lite_chart")]
+
+
+def test_every_section_on_the_demo() -> None:
+    at = run_app()
+    at.radio(key="fg_source").set_value(app.SOURCE_DEMO).run()
+    assert_every_section(at)
+    assert at.title[0].value == "Simulated Demo Fractal Dashboard"
+    # the description sits under the title, before the first statistics
+    assert [h.value for h in at.main.header][:2] == ["Description", "Summary Statistics"]
+
+
+def test_every_section_on_genesis(
+    genesis_record_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(genesis_record_dir.parent))
+    at = run_app()
+    assert at.radio(key="fg_source").value == app.SOURCE_GENESIS
+    assert_every_section(at)
+    findings = len(datasets.load("genesis").quality_report)
+    if findings == 0:  # the complete record (the registry's genesis) has no anomalies
+        assert any("No data-quality findings" in s.value for s in at.main.success)
+    else:
+        assert any(texts.quality_count(findings) in c.value for c in at.main.caption)
+
+
+def test_data_quality_in_the_main_area(zao_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app([str(zao_file)], monkeypatch)
+    assert any("14 data-quality findings" in c.value for c in at.main.caption)
+    # readable kinds, the records concerned, a download
+    (table,) = [d.value for d in at.main.dataframe if "Message" in d.value.columns]
+    assert len(table) == 14
+    assert not set(table["Kind"]) & set(texts.QUALITY_KINDS), "kinds in words, not codes"
+    assert any(
+        "records of the groups these findings are about" in m.value for m in at.main.markdown
+    )
+    assert {b.label for b in at.main.download_button} >= {
+        "Download the data-quality findings (CSV)"
+    }
+
+
+def test_every_section_on_an_ordao_export(zao_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the registry's zao entry, read from the local copy (<data dir>/zao/ordaoawards.csv)
+    monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(zao_file.parent.parent))
+    at = run_app(["zao"], monkeypatch)
+    assert_every_section(at)
+    assert at.title[0].value == "ZAO Fractal Dashboard"
+    captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.main.caption]
+    # the unit and the schedule are shown, and no date is claimed
+    assert any("Unit:" in c and "10, 16, 26, 42, 68, 110" in c for c in captions)
+    assert any("meeting dates unknown" in c for c in captions)
+    assert any(
+        m.value.startswith("Data is current up through meeting 91") for m in at.main.markdown
+    )
+    # no teams: the team sections say so
+    assert sum(texts.NO_TEAMS in i.value for i in at.main.info) == 2
+    # addresses shortened for display, the full address in tooltips and the Member ID column
+    board = next(d.value for d in at.main.dataframe if "AccumulatedRank" in d.value.columns)
+    assert board["Member"].str.fullmatch(r"(.+ \()?0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}\)?").all()
+    assert board["MemberID"].str.len().eq(42).all()
+    for spec in chart_specs(at):
+        assert "MeetingDate" not in json.dumps(spec.get("encoding", {})), "no date axis"
+    text = json.dumps(chart_specs(at))
+    assert "Meeting (dates unknown)" in text
+
+
+def test_every_section_on_an_empty_meeting_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window of one meeting (the least the slider gives): new members only, nobody
+    returning; every section still draws."""
+    at = run_app()
+    at.radio(key="fg_source").set_value(app.SOURCE_DEMO).run()
+    key = next(k for k in at.session_state if str(k).startswith("fg_meetings_"))
+    ids = at.session_state["fg_current"].dataset.meeting_ids
+    at.select_slider(key=key).set_value((ids[-1], ids[-1])).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert_every_section(at)
+    assert any(f"Showing meetings {ids[-1]} to {ids[-1]} only." in c.value for c in at.caption)
+
+
+def test_chart_tooltips_dates_and_text_size() -> None:
+    dataset = datasets.load("demo")
+    attendance = dataset.df_member_attendance_new_and_returning_by_meeting
+    spec = charts.attendance_chart(attendance).to_dict()
+    tooltips = [t["title"] for t in spec["encoding"]["tooltip"] if "title" in t]
+    assert tooltips[:2] == ["Meeting", "Date"]
+    assert spec["encoding"]["x"]["axis"]["format"] == texts.DATE_FORMAT
+    dates = {row["Date"] for row in spec["data"]["values"]}
+    assert dates == {texts.format_date(d) for d in attendance["MeetingDate"]}
+    # zoom and pan on the time axis
+    assert any(p.get("bind") == "scales" for p in spec.get("params", []))
+    sizes = [v for part in spec["config"].values() for k, v in part.items() if "FontSize" in k]
+    assert sizes and min(sizes) >= 11
+    # team representation on a percentage axis, with exact shares on hover
+    team = charts.team_representation_chart(dataset.df_team_representation_by_date, attendance)
+    team_spec = team.to_dict()
+    assert team_spec["encoding"]["y"]["axis"]["format"] == ".0%"
+
+
+def test_charts_without_dates_use_meeting_numbers() -> None:
+    dataset = datasets.load("demo")
+    attendance = dataset.df_member_attendance_new_and_returning_by_meeting.assign(
+        MeetingDate=pd.NaT
+    )
+    spec = charts.attendance_chart(attendance).to_dict()
+    assert spec["encoding"]["x"]["field"] == "MeetingID"
+    assert {row["Date"] for row in spec["data"]["values"]} == {texts.UNKNOWN_DATE}
+    assert re.search(r"\d{4}-\d{2}", json.dumps(spec["encoding"])) is None
