@@ -188,7 +188,7 @@ def test_datetime_columns_of_a_dataframe_are_held_to_the_same_years() -> None:
 
 
 def frame(
-    member_ids: list[object], ranks: list[object] | None = None, dtype: object = object
+    member_ids: list[object], ranks: list[object] | None = None, dtype: Any = object
 ) -> pd.DataFrame:
     n = len(member_ids)
     return pd.DataFrame(
@@ -330,3 +330,14 @@ def test_member_ids_that_collide_are_reported_not_merged(tmp_path: Path) -> None
     messages = " ".join(f.message for f in found)
     assert "'Alice', 'alice '" in messages and "Am\u00e9lie" in messages
     assert "not merged" in messages
+
+
+def test_a_lone_carriage_return_line_cannot_shift_the_next_row(tmp_path: Path) -> None:
+    # found by test_fuzz: pandas dropped the empty first cell of the row after "\r" and
+    # read it shifted left (MemberID 'm3' where the csv module reads '')
+    path = tmp_path / "records.csv"
+    path.write_bytes(WEEKLY.encode() + b"m1,A,1,1,6\n\r,m3,1,1,5\n")
+    with pytest.raises(DatasetError, match="row 4 follows a line that holds only a carriage"):
+        load(path)
+    path.write_bytes(b"MemberID,Name,MeetingID,Group,Rank\rm1,A,1,1,6\rm2,B,1,1,5\r")
+    assert load(path).total_unique_members == 2

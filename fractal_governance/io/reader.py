@@ -412,6 +412,44 @@ def _parser_error(
     return DatasetError(f"{source}: malformed CSV ({detail})")
 
 
+_CR_LINE = re.compile(rb"[\r\n]\r,")
+
+
+def _check_line_ends(input_file: InputFile) -> None:
+    """DatasetError for a line that is a lone carriage return followed by a row that starts
+    with an empty cell: pandas then drops that cell and shifts the row's cells left."""
+    if input_file.data is not None:
+        chunks: Iterable[bytes] = (input_file.data,)
+    else:
+        chunks = _chunks(input_file.path)
+    seen = b""
+    offset = 0
+    for chunk in chunks:
+        if b"\r," in chunk or chunk.startswith(b","):
+            window = seen + chunk
+            match = _CR_LINE.search(window)
+            if match:
+                data = (
+                    input_file.data if input_file.data is not None else input_file.path.read_bytes()
+                )
+                position = offset - len(seen) + match.start() + 1
+                before = data[:position]
+                line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 2
+                raise DatasetError(
+                    f"{input_file.source}: row {line} follows a line that holds only a carriage "
+                    "return and starts with an empty cell; CSV readers disagree on its cells "
+                    "(remove the carriage return)"
+                )
+        seen = chunk[-2:]
+        offset += len(chunk)
+
+
+def _chunks(path: Path) -> Iterable[bytes]:
+    with open(path, "rb") as handle:
+        while chunk := handle.read(8 * MB):
+            yield chunk
+
+
 def _separators(input_file: InputFile) -> int | None:
     """:func:`_commas_outside_quotes` of the file, counted in chunks where it can be."""
     if input_file.data is not None:
@@ -423,7 +461,9 @@ def _separators(input_file: InputFile) -> int | None:
             size = handle.readinto(chunk)
             if not size:
                 return total
-            if chunk.find(b'"', 0, size) >= 0:  # quotes: the whole file at once (they may span chunks)
+            if (
+                chunk.find(b'"', 0, size) >= 0
+            ):  # quotes: the whole file at once (they may span chunks)
                 return _commas_outside_quotes(input_file.path.read_bytes())
             total += int(np.count_nonzero(np.frombuffer(chunk, np.uint8, size) == ord(",")))
 
@@ -544,6 +584,7 @@ def read_csv_frame(
     except OSError as error:
         raise DatasetError(f"{source}: cannot be read ({error})") from None
 
+    _check_line_ends(input_file)
     short: tuple[tuple[int, int], ...] = ()
     if len(frame) and (
         first_width is None or (named and bool(frame.iloc[:, named - 1].isna().any()))
