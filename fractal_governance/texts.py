@@ -445,8 +445,10 @@ def short_address(text: Any) -> str:
 def member_label(member_id: Any, name: Any = None) -> str:
     """How a member is named on screen: ``Name (0x8d43…ee66)``, or the (shortened) ID."""
     short = short_address(member_id)
-    if _is_missing(name) or not str(name).strip() or str(name) == str(member_id):
+    if _is_missing(name) or not str(name).strip():
         return short
+    if str(name).lower() == str(member_id).lower():  # an address's checksummed spelling
+        return short_address(name)
     return f"{name} ({short})"
 
 
@@ -523,8 +525,9 @@ def schedule_caption(profile: CommunityProfile) -> str:
     """The unit and the Respect schedule in one line: ``Unit: ZAO. Schedule: Doubled: 10, 16,
     26, 42, 68, 110 for levels 1-6.``"""
     schedule = profile.schedule
-    described = schedule.describe() if schedule is not None else profile.policy.describe()
-    return f"Unit: {profile.unit}. Schedule: {described}."
+    if schedule is None:  # a policy without one schedule: the profile caption describes it
+        return f"Unit: {profile.unit}. Schedule: as the profile's Respect policy says."
+    return f"Unit: {profile.unit}. Schedule: {schedule.describe()}."
 
 
 GENESIS_NOT_HERE = (

@@ -1,7 +1,10 @@
 """The dashboard in a real browser: start the server through the launcher on a free local port,
-open it in headless Chromium (Debian's `chromium`, driven by Python playwright), wait for the
-leaderboard, check the title and the leading member's row, save a screenshot as a test artifact,
-and shut the server down."""
+open it in headless Chromium (Debian's `chromium`, driven by Python playwright) at desktop
+(1440x900) and phone (390x844) size, wait for the leaderboard and the charts, check the title,
+the leading member's row, that no page is wider than the viewport and that chart text is at
+least 11 px, save full-page screenshots as test artifacts (dashboard-desktop.png,
+dashboard-phone.png, report-desktop.png, report-phone.png in Bazel's undeclared outputs, else
+the test's tmp_path), and shut the server down. The static report is checked the same way."""
 
 from __future__ import annotations
 
@@ -25,11 +28,6 @@ REPO = Path(os.path.realpath(__file__)).parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 START_SECONDS = 90.0
 PAGE_TIMEOUT_MS = 90_000
-# True once the page shows its matplotlib figures, all loaded (for a complete screenshot).
-IMAGES_LOADED = """() => {
-    const images = [...document.querySelectorAll("[data-testid=stImage] img")];
-    return images.length >= 5 && images.every((i) => i.complete && i.naturalWidth > 0);
-}"""
 
 
 def free_port() -> int:
@@ -94,48 +92,106 @@ def dashboard_url(tmp_path: Path) -> Iterator[str]:
         shutil.copy(log, artifact_dir(tmp_path) / "dashboard-server.log")
 
 
-@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
-def test_dashboard_in_chromium(dashboard_url: str, tmp_path: Path) -> None:
+VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+#: Smallest text allowed in the charts, in CSS pixels.
+MIN_CHART_TEXT_PX = 11.0
+# The page's width beyond the viewport (0 when nothing makes it scroll sideways).
+OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+# Font sizes of every text of the rendered (SVG) charts, in CSS pixels.
+CHART_TEXT_SIZES = """() => [...document.querySelectorAll("[data-testid=stVegaLiteChart] svg text")]
+    .filter((t) => (t.textContent || "").trim())
+    .map((t) => parseFloat(getComputedStyle(t).fontSize))"""
+CHARTS_DRAWN = """(count) => document.querySelectorAll(
+    "[data-testid=stVegaLiteChart] svg text").length >= count"""
+
+
+def require_chromium() -> None:
     if not CHROMIUM.exists():
         # ./bazelw and .ci/run install it; only a hand-made environment can lack it.
         message = f"{CHROMIUM} is missing: apt-get install chromium (./bazelw does this)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+def launch(playwright: sync_api.Playwright) -> sync_api.Browser:
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_dashboard_in_chromium(dashboard_url: str, tmp_path: Path) -> None:
+    require_chromium()
     dataset = datasets.load(datasets.default_name())
     title = f"{dataset.name} Dashboard"
     leader = dataset.df_member_leader_board.iloc[0]
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(playwright)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            page.set_default_timeout(PAGE_TIMEOUT_MS)
-            page.goto(dashboard_url)
-            page.get_by_role("heading", name=title).wait_for()
-            page.get_by_role("heading", name="Member Leaderboard").wait_for()
-            # The leaderboard grid (the first table in the main area); its accessible table has
-            # a header row, then one row per member, the leader first.
-            grid = page.get_by_test_id("stMain").get_by_test_id("stDataFrame").nth(0)
-            first_row = grid.locator("[role=row]").nth(1)
-            first_row.locator("[role=gridcell]").nth(2).wait_for(state="attached")
-            headers = grid.locator("[role=columnheader]").all_text_contents()
-            assert headers[1:] == list(dataset.df_member_leader_board.columns)
-            cells = first_row.locator("[role=gridcell]").all_text_contents()
-            assert cells[0] == "1"
-            assert cells[1] == str(leader["MemberID"])
-            if isinstance(leader["Name"], str):
-                assert cells[2] == leader["Name"]
-            assert cells[3] == str(int(leader["AccumulatedRank"]))
-            page.get_by_role("heading", name="Resources").wait_for()
-            assert page.get_by_test_id("stException").count() == 0
-            assert page.title() == title
-            page.wait_for_function(IMAGES_LOADED)
-            screenshot = artifact_dir(tmp_path) / "dashboard.png"
-            page.screenshot(path=str(screenshot))
-            assert screenshot.stat().st_size > 10_000
+            for device, viewport in VIEWPORTS.items():
+                page = browser.new_page(viewport=viewport)
+                page.set_default_timeout(PAGE_TIMEOUT_MS)
+                page.goto(dashboard_url)
+                page.get_by_role("heading", name=title).wait_for()
+                page.get_by_role("heading", name="Member Leaderboard").wait_for()
+                # The leaderboard grid (the first table in the main area): a header row, then
+                # one row per member, the leader first; headers readable.
+                grid = page.get_by_test_id("stMain").get_by_test_id("stDataFrame").nth(0)
+                first_row = grid.locator("[role=row]").nth(1)
+                first_row.locator("[role=gridcell]").nth(1).wait_for(state="attached")
+                cells = first_row.locator("[role=gridcell]").all_text_contents()
+                assert cells[0] == "1"
+                if device == "desktop":  # a phone draws only the columns in view
+                    headers = grid.locator("[role=columnheader]").all_text_contents()
+                    assert "Accumulated Respect" in " ".join(headers)
+                    assert str(leader["MemberID"]) in cells
+                page.get_by_role("heading", name="Resources").wait_for()
+                page.wait_for_function(CHARTS_DRAWN, arg=40)
+                page.wait_for_timeout(1500)  # the last charts finish drawing
+                assert page.get_by_test_id("stException").count() == 0
+                assert page.title() == title
+                assert page.evaluate(OVERFLOW) <= 0, f"{device}: wider than the viewport"
+                sizes = page.evaluate(CHART_TEXT_SIZES)
+                assert sizes, "chart text is SVG text"
+                assert min(sizes) >= MIN_CHART_TEXT_PX, f"{device}: chart text {min(sizes)} px"
+                screenshot = artifact_dir(tmp_path) / f"dashboard-{device}.png"
+                page.screenshot(path=str(screenshot), full_page=True)
+                assert screenshot.stat().st_size > 10_000
+                page.close()
+        finally:
+            browser.close()
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_report_in_chromium(tmp_path: Path) -> None:
+    """The static report fits a phone: no page wider than the viewport (tables scroll on
+    their own, figures scale), and nothing is requested from the network."""
+    require_chromium()
+    from fractal_governance.report import write_report
+
+    index = write_report(datasets.load(datasets.default_name()), tmp_path / "report")
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            for device, viewport in VIEWPORTS.items():
+                page = browser.new_page(viewport=viewport)
+                requests: list[str] = []
+                page.on("request", lambda request, seen=requests: seen.append(request.url))
+                page.goto(index.as_uri())
+                page.wait_for_load_state("load")
+                assert page.evaluate(OVERFLOW) <= 0, f"{device}: wider than the viewport"
+                widest = page.evaluate(
+                    "() => Math.max(...[...document.images].map((i) => i.getBoundingClientRect()"
+                    ".right))"
+                )
+                assert widest <= viewport["width"], f"{device}: a figure overflows"
+                assert all(url.startswith("file:") for url in requests), requests
+                screenshot = artifact_dir(tmp_path) / f"report-{device}.png"
+                page.screenshot(path=str(screenshot), full_page=True)
+                assert screenshot.stat().st_size > 10_000
+                page.close()
         finally:
             browser.close()

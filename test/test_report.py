@@ -312,3 +312,118 @@ def test_leaderboard_csv_keeps_formula_like_names_as_text(tmp_path: Path) -> Non
     assert [row["Name"] for row in members] == ["'=cmd|' /C calc'!A0", "Bob", "'-Carol"]
     teams = list(csv.DictReader((folder / report.TEAM_LEADERBOARD_CSV).open(encoding="utf-8")))
     assert [row["TeamName"] for row in teams] == ["'@SUM(1)"]
+
+
+# Elements without an end tag in HTML5.
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+# Elements whose end tag HTML5 lets out (none of them is written without one here).
+_KNOWN = _VOID | {
+    "html", "head", "title", "style", "body", "header", "nav", "ul", "li", "a", "main",
+    "section", "h1", "h2", "h3", "p", "strong", "table", "thead", "tbody", "tr", "th", "td",
+    "figure", "figcaption", "details", "summary", "footer", "div", "span", "dl", "dt", "dd",
+}  # fmt: skip
+
+
+class _Html5Checker(html.parser.HTMLParser):
+    """A strict structural check of the report's HTML5: a doctype first, only known
+    elements, every non-void element closed in order, no end tag of a void element, unique
+    ids, one lang, charset and viewport, no external resource."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.stack: list[str] = []
+        self.ids: set[str] = set()
+        self.doctype = ""
+        self.seen: list[str] = []
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.seen.append(tag)
+        if tag not in _KNOWN:
+            self.problems.append(f"unknown element <{tag}>")
+        values = dict(attrs)
+        if "id" in values:
+            if values["id"] in self.ids:
+                self.problems.append(f"duplicate id {values['id']!r}")
+            self.ids.add(str(values["id"]))
+        for name in ("src", "href"):
+            link = str(values.get(name) or "")
+            if re.match(r"(?i)^(https?:)?//", link):
+                self.problems.append(f"external resource {link}")
+        if tag not in _VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            self.problems.append(f"end tag of void element </{tag}>")
+        elif not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> does not close <{self.stack[-1:] or None}>")
+        else:
+            self.stack.pop()
+
+
+def assert_valid_html5(page: str) -> None:
+    checker = _Html5Checker()
+    checker.feed(page)
+    checker.close()
+    assert checker.doctype.lower() == "doctype html"
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert checker.stack == [], f"unclosed: {checker.stack}"
+    assert checker.problems == []
+    assert checker.seen.count("title") == 1 and checker.seen.count("h1") == 1
+    assert '<meta charset="utf-8">' in page
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in page
+
+
+def test_report_is_valid_html5_and_responsive(written: Path) -> None:
+    page = written.read_text(encoding="utf-8")
+    assert_valid_html5(page)
+    # every table scrolls on its own, figures scale to the page width
+    assert page.count("<table>") == page.count('<div class="scroll">\n<table>')
+    assert ".scroll { overflow-x: auto;" in page
+    assert "figure img { display: block; width: 100%; max-width: 100%;" in page
+
+
+def test_report_says_when_what_and_how(small: Dataset) -> None:
+    import datetime
+
+    page = render_index(small, [], today=datetime.date(2026, 3, 5))
+    parsed = parse(page)
+    text = " ".join("".join(parsed.text).split())
+    assert "<dt>Generated</dt><dd>Mar 05, 2026 by the fractal_governance report</dd>" in page
+    assert "<dt>Source</dt><dd>cli_small.csv</dd>" in page
+    assert "<dt>Unit and schedule</dt><dd>Unit: Respect. Schedule: Genesis" in page
+    assert "Profile: Genesis fractal." in text
+    # attendance tables: per meeting and by meetings attended
+    assert ["Meeting", "Date", "New Members", "Returning Members", "Attendees"] in parsed.rows
+    assert ["1", "Feb 26, 2022", "3", "0", "3"] in parsed.rows
+    assert ["2", "Mar 05, 2022", "2", "2", "4"] in parsed.rows
+    assert ["Meetings Attended", "Members"] in parsed.rows
+
+
+def test_figure_titles_are_distinct(small: Dataset) -> None:
+    plots = Plots.from_dataset(small)
+    titles = [plots.figure(name).axes[0].get_title() for name in PLOT_NAMES]
+    assert len(set(titles)) == len(titles), titles
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_report_of_an_ordao_export_without_dates(zao_file: Path, tmp_path: Path) -> None:
+    from fractal_governance import datasets
+
+    dataset = Dataset.from_csv(zao_file, profile=datasets.profile_for("zao"))
+    index = write_report(dataset.with_name("ZAO Fractal"), tmp_path / "zao")
+    page = index.read_text(encoding="utf-8")
+    assert_valid_html5(page)
+    text = " ".join("".join(parse(page).text).split())
+    assert "meeting dates unknown" in text
+    assert "Schedule: Doubled: 10, 16, 26, 42, 68, 110 for levels 1-6." in text
+    assert "No team data" in text
+    # addresses shortened, the full address on hover
+    assert re.search(
+        r'<span title="0x[0-9a-fA-F]{40}">0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}</span>', page
+    )
+    assert not re.search(r"\b(19|20)\d\d-\d\d-\d\d\b", text.split("Calendar:")[1][:80])

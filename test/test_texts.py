@@ -222,3 +222,33 @@ def test_captions() -> None:
     assert texts.quality_count(1) == "1 data-quality finding"
     assert texts.quality_count(3) == "3 data-quality findings"
     assert "MeetingDate" in texts.meeting_calendar_note(False)
+
+
+def test_addresses_and_member_labels() -> None:
+    address = "0x8d43a3fc2fed663bf6b82ea4792c0e5239d5ee66"
+    checksummed = "0x8D43a3FC2fed663bF6b82eA4792C0E5239d5EE66"
+    assert texts.short_address(address) == "0x8d43…ee66"
+    assert texts.short_address("m0013") == "m0013"
+    assert texts.short_address("0x1234") == "0x1234"
+    assert texts.member_label(address, checksummed) == "0x8D43…EE66"
+    assert texts.member_label(address, "Zaal") == "Zaal (0x8d43…ee66)"
+    assert texts.member_label("m1", None) == "m1"
+    assert texts.member_label("m1", "Ada") == "Ada (m1)"
+
+
+def test_column_labels_and_thousands() -> None:
+    assert texts.column_label("AccumulatedRespect") == "Accumulated Respect"
+    assert texts.column_label("AccumulatedRespect", "ZAO") == "Accumulated Respect (ZAO)"
+    assert texts.column_label("AttendanceCount") == "Meetings Attended"
+    assert texts.column_label("AccumulatedRespectNewMember") == "Accumulated Respect New Member"
+    assert texts.format_thousands(12345) == "12,345"
+    assert texts.format_thousands(1234.5) == "1,234.50"
+    assert texts.format_thousands("x") == "x"
+    assert texts.quality_kind("oversized_group") == "Group larger than six"
+    assert texts.quality_kind("something_new") == "Something new"
+
+
+def test_fetch_failed_is_one_line() -> None:
+    line = texts.fetch_failed("Genesis", OSError("network\nis unreachable"))
+    assert "\n" not in line
+    assert "network is unreachable" in line and "press the button again" in line

@@ -520,6 +520,10 @@ def _shown_board(board: pd.DataFrame) -> pd.DataFrame:
     ]
     shown = board.copy()
     shown.insert(0, "Member", pd.Series(labels, index=board.index, dtype="object"))
+    shown["Name"] = [
+        texts.short_address(name) if isinstance(name, str) else name
+        for name in board["Name"].tolist()
+    ]
     return shown.rename_axis("Position")
 
 
@@ -999,7 +1003,8 @@ def header(page: Page) -> None:
     st.set_page_config(page_title=f"{view['title']} Dashboard")
     st.title(f"{escape_markdown(view['title'])} Dashboard")
     st.caption(escape_markdown(view["profile"]))
-    st.caption(escape_markdown(view["schedule"]))
+    if view["schedule"].split("Schedule: ")[-1].rstrip(".") not in view["profile"]:
+        st.caption(escape_markdown(view["schedule"]))
     st.markdown(view["last_meeting"])
     if loaded.simulated:
         st.info(
