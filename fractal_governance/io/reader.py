@@ -424,59 +424,57 @@ def _lone_cr_before_comma(window: bytes) -> int:
     return int(hit[0]) if len(hit) else -1
 
 
-def _check_line_ends(input_file: InputFile) -> None:
-    """DatasetError for a line that is a lone carriage return followed by a row that starts
-    with an empty cell: pandas then drops that cell and shifts the row's cells left."""
-    if input_file.data is not None:
-        chunks: Iterable[bytes] = (input_file.data,)
-    else:
-        chunks = _chunks(input_file.path)
-    seen = b""
-    offset = 0
-    for chunk in chunks:
-        if chunk.find(b"\r") >= 0 or seen.find(b"\r") >= 0:  # memchr: cheap without CRs
-            found = _lone_cr_before_comma(seen + chunk)
-            if found >= 0:
-                data = input_file.data
-                if data is None:
-                    data = input_file.path.read_bytes()
-                before = data[: offset - len(seen) + found]
-                line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 2
-                raise DatasetError(
-                    f"{input_file.source}: row {line} follows a line that holds only a carriage "
-                    "return and starts with an empty cell; CSV readers disagree on its cells "
-                    "(remove the carriage return)"
-                )
-        seen = chunk[-2:]
-        offset += len(chunk)
+def _lone_cr_error(input_file: InputFile, data: bytes, position: int) -> DatasetError:
+    """The error for the lone carriage return at ``position`` of the (inflated) bytes."""
+    before = data[:position]
+    line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 2
+    return DatasetError(
+        f"{input_file.source}: row {line} follows a line that holds only a carriage return "
+        "and starts with an empty cell; CSV readers disagree on its cells (remove the "
+        "carriage return)"
+    )
 
 
-def _chunks(path: Path) -> Iterable[bytes]:
-    with open(path, "rb") as handle:
-        while chunk := handle.read(8 * MB):
-            yield chunk
+def _byte_pass(input_file: InputFile, count: bool) -> int | None:
+    """One pass over the bytes: DatasetError for a line of a lone carriage return before a
+    row that starts with an empty cell (pandas drops that cell and shifts the row left);
+    with ``count``, the field separators (:func:`_commas_outside_quotes`; None: unknown).
 
-
-def _separators(input_file: InputFile) -> int | None:
-    """:func:`_commas_outside_quotes` of the file, counted in chunks where it can be."""
-    if input_file.data is not None:
-        return _commas_outside_quotes(input_file.data)
+    Plain files are read in chunks into one buffer (no copy of the file is kept); a file
+    with quotes is read whole to count (quoted fields may span chunks)."""
+    data = input_file.data
+    if data is not None:
+        position = _lone_cr_before_comma(data) if data.find(b"\r") >= 0 else -1
+        if position >= 0:
+            raise _lone_cr_error(input_file, data, position)
+        return _commas_outside_quotes(data) if count else None
     total = 0
     chunk = bytearray(8 * MB)
+    tail = b""  # the previous chunk's last two bytes (a pattern may span chunks)
+    offset = 0
     with open(input_file.path, "rb", buffering=0) as handle:
-        while True:
-            size = handle.readinto(chunk)
-            if not size:
-                return total
-            if (
-                chunk.find(b'"', 0, size) >= 0
-            ):  # quotes: the whole file at once (they may span chunks)
-                return _commas_outside_quotes(input_file.path.read_bytes())
-            total += int(np.count_nonzero(np.frombuffer(chunk, np.uint8, size) == ord(",")))
+        while size := handle.readinto(chunk):
+            if chunk.find(b"\r", 0, size) >= 0 or tail.find(b"\r") >= 0:
+                position = _lone_cr_before_comma(tail + bytes(chunk[:size]))
+                if position >= 0:
+                    position += offset - len(tail)
+                    raise _lone_cr_error(input_file, input_file.path.read_bytes(), position)
+            if count:
+                if chunk.find(b'"', 0, size) >= 0:
+                    count = False
+                    whole = input_file.path.read_bytes()
+                    position = _lone_cr_before_comma(whole) if whole.find(b"\r") >= 0 else -1
+                    if position >= 0:
+                        raise _lone_cr_error(input_file, whole, position)
+                    return _commas_outside_quotes(whole)
+                total += int(np.count_nonzero(np.frombuffer(chunk, np.uint8, size) == ord(",")))
+            tail = bytes(chunk[max(size - 2, 0) : size])
+            offset += size
+    return total if count else None
 
 
 def _short_rows(
-    input_file: InputFile,
+    separators: int | None,
     scan: FileScan,
     rows: int,
     width: int,
@@ -487,7 +485,7 @@ def _short_rows(
     """(line, fields) of the data rows with fewer fields than the last named column needs
     (``named``; ``width`` the header's fields, ``rows`` the records pandas read);
     DatasetError for rows wider than the header."""
-    if _separators(input_file) == (width - 1) * (rows + 1):
+    if separators == (width - 1) * (rows + 1):
         return ()
     counts = _field_counts(scan)
     records = scan.records
@@ -591,13 +589,14 @@ def read_csv_frame(
     except OSError as error:
         raise DatasetError(f"{source}: cannot be read ({error})") from None
 
-    _check_line_ends(input_file)
+    # a row may lack its last cells (else that column would be filled)
+    may_be_short = bool(len(frame)) and (
+        first_width is None or (named > 0 and bool(frame.iloc[:, named - 1].isna().any()))
+    )
+    separators = _byte_pass(input_file, may_be_short)
     short: tuple[tuple[int, int], ...] = ()
-    if len(frame) and (
-        first_width is None or (named and bool(frame.iloc[:, named - 1].isna().any()))
-    ):
-        # a row may lack its last cells (else that column would be filled)
-        short = _short_rows(input_file, scan, len(frame), width, named, header, source)
+    if may_be_short:
+        short = _short_rows(separators, scan, len(frame), width, named, header, source)
 
     origin = Origin(source, len(frame), input_file.path, names, scan=scan)
     _unnamed_with_data(frame, origin, source)
