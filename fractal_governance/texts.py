@@ -53,6 +53,7 @@ __all__ = [
     "QUALITY_KINDS",
     "RANK_VS_ATTENDANCE_DESCRIPTION",
     "RESOURCES",
+    "SCHEDULE_NOT_REPLACEABLE",
     "SHARE",
     "SIMULATED_LABEL",
     "SIMULATED_NOTE",
@@ -566,3 +567,9 @@ RANK_VS_ATTENDANCE_DESCRIPTION = (
     "of meetings, and the least-squares line through those means: does attending more often go "
     "with higher ranks?"
 )
+
+SCHEDULE_NOT_REPLACEABLE = (
+    "This community's Respect policy does not pay by one schedule of levels, so another "
+    "schedule cannot be chosen; its own policy is used."
+)
+"""When a schedule is chosen for a profile whose policy has none (e.g. Genesis' tokens)."""

@@ -131,11 +131,11 @@ def test_every_section_on_an_empty_meeting_window(monkeypatch: pytest.MonkeyPatc
 def test_chart_tooltips_dates_and_text_size() -> None:
     dataset = datasets.load("demo")
     attendance = dataset.df_member_attendance_new_and_returning_by_meeting
-    spec = charts.attendance_chart(attendance).to_dict()
+    spec = charts.to_spec(charts.attendance_chart(attendance))
     tooltips = [t["title"] for t in spec["encoding"]["tooltip"] if "title" in t]
     assert tooltips[:2] == ["Meeting", "Date"]
     assert spec["encoding"]["x"]["axis"]["format"] == texts.DATE_FORMAT
-    dates = {row["Date"] for row in spec["data"]["values"]}
+    dates = {row["Date"] for row in spec["datasets"][spec["data"]["name"]]}
     assert dates == {texts.format_date(d) for d in attendance["MeetingDate"]}
     # zoom and pan on the time axis
     assert any(p.get("bind") == "scales" for p in spec.get("params", []))
@@ -143,7 +143,7 @@ def test_chart_tooltips_dates_and_text_size() -> None:
     assert sizes and min(sizes) >= 11
     # team representation on a percentage axis, with exact shares on hover
     team = charts.team_representation_chart(dataset.df_team_representation_by_date, attendance)
-    team_spec = team.to_dict()
+    team_spec = charts.to_spec(team)
     assert team_spec["encoding"]["y"]["axis"]["format"] == ".0%"
 
 
@@ -152,7 +152,35 @@ def test_charts_without_dates_use_meeting_numbers() -> None:
     attendance = dataset.df_member_attendance_new_and_returning_by_meeting.assign(
         MeetingDate=pd.NaT
     )
-    spec = charts.attendance_chart(attendance).to_dict()
+    spec = charts.to_spec(charts.attendance_chart(attendance))
     assert spec["encoding"]["x"]["field"] == "MeetingID"
-    assert {row["Date"] for row in spec["data"]["values"]} == {texts.UNKNOWN_DATE}
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert {row["Date"] for row in rows} == {texts.UNKNOWN_DATE}
     assert re.search(r"\d{4}-\d{2}", json.dumps(spec["encoding"])) is None
+
+
+def test_every_chart_is_a_valid_vega_lite_chart() -> None:
+    """The page skips Altair's validation (for speed); here every chart is validated."""
+    dataset = datasets.load("demo")
+    view = app.build_view(dataset)
+    history = dataset.member_history(str(view["member_board"]["MemberID"].iloc[0]))
+    built = [
+        charts.attendance_chart(view["attendance"]),
+        charts.accumulated_respect_chart(view["respect_by_meeting"], view["unit"]),
+        charts.attendance_consistency_chart(view["attendance_counts"], view["meetings"]),
+        charts.team_respect_chart(
+            view["team_respect"],
+            view["attendance"],
+            [str(team) for team in view["team_board"].index],
+            view["unit"],
+        ),
+        charts.team_representation_chart(view["team_representation"], view["attendance"]),
+        charts.rank_vs_attendance_chart(view["rank_by_attendance"]),
+        charts.lorenz_chart(view["lorenz"], 0.5),
+        charts.gini_chart(view["gini"]),
+        charts.member_rank_chart(history, view["unit"]),
+        charts.member_respect_chart(history, view["unit"]),
+    ]
+    for chart in built:
+        chart.to_dict(validate=True)  # raises on an invalid specification
+        assert charts.to_spec(chart)["datasets"]

@@ -11,8 +11,12 @@ The functions are pure (tables in, charts out); the page caches the tables they 
 
 from __future__ import annotations
 
+import functools
 import json
+import re
+import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -36,6 +40,7 @@ __all__ = [
     "style",
     "team_representation_chart",
     "team_respect_chart",
+    "to_spec",
 ]
 
 #: Smallest text size of the charts, in pixels (axis labels, legends, tooltips' source).
@@ -62,11 +67,29 @@ def style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.properties(width="container", height=_HEIGHT, config=CONFIG)
 
 
-def data(frame: pd.DataFrame) -> alt.Data:
-    """``frame`` as inline records, converted by pandas' JSON writer (dates as ISO text
-    without a time zone, which Vega reads as local dates; NaN as null) instead of by Altair's
-    slower DataFrame transformer."""
-    return alt.Data(values=json.loads(frame.to_json(orient="records", date_format="iso")))
+# Records of the charts' data, by name, until to_spec puts them into the specification: Altair
+# never walks or copies them (most of its time on a chart would go there).
+_RECORDS: dict[str, list[dict[str, object]]] = {}
+
+
+def data(frame: pd.DataFrame) -> alt.NamedData:
+    """``frame`` as a named dataset: its records, converted by pandas' JSON writer (dates as
+    ISO text without a time zone, which Vega reads as local dates; NaN as null), are added
+    by :func:`to_spec`."""
+    name = f"fg-{uuid.uuid4().hex}"
+    _RECORDS[name] = json.loads(frame.to_json(orient="records", date_format="iso"))
+    return alt.NamedData(name=name)
+
+
+def to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite specification of ``chart`` with its datasets inlined (no validation:
+    the charts are checked by the tests)."""
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    names = set(re.findall(r'"name": "(fg-[0-9a-f]{32})"', json.dumps(spec)))
+    datasets = spec.setdefault("datasets", {})
+    for name in names:
+        datasets[name] = _RECORDS.pop(name)
+    return spec
 
 
 def meeting_frame(table: pd.DataFrame) -> pd.DataFrame:
@@ -85,19 +108,30 @@ def _x(frame: pd.DataFrame) -> alt.X:
     """The meeting axis: dates (ticks on meeting dates) when known, else meeting numbers."""
     if _dates_known(frame):
         dates = pd.DatetimeIndex(frame["MeetingDate"].drop_duplicates().sort_values())
-        # local-time dates, as Vega reads the data's dates (plain dicts: cheap to build)
-        ticks = [{"year": d.year, "month": d.month, "date": d.day} for d in dates]
-        return alt.X(
-            "MeetingDate:T",
-            title="Meeting date",
-            axis=alt.Axis(
-                format=texts.VEGA_DATE_FORMAT,
-                values=ticks,
-                labelOverlap="greedy",
-                labelAngle=-30,
-                labelSeparation=6,
-            ),
-        )
+        return _date_x(tuple(dates.strftime("%Y-%m-%d")))
+    return _number_x()
+
+
+@functools.lru_cache(maxsize=64)
+def _date_x(days: tuple[str, ...]) -> alt.X:
+    """A date axis with a tick on each of ``days`` (ISO dates; built once per set of dates)."""
+    # local-time dates, as Vega reads the data's dates (plain dicts: cheap to build)
+    ticks = [{"year": int(d[:4]), "month": int(d[5:7]), "date": int(d[8:])} for d in days]
+    return alt.X(
+        "MeetingDate:T",
+        title="Meeting date",
+        axis=alt.Axis(
+            format=texts.VEGA_DATE_FORMAT,
+            values=ticks,
+            labelOverlap="greedy",
+            labelAngle=-30,
+            labelSeparation=6,
+        ),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _number_x() -> alt.X:
     return alt.X(
         "MeetingID:Q",
         title="Meeting (dates unknown)",

@@ -275,8 +275,11 @@ def choose_profile(base: CommunityProfile, area: Any) -> ProfileChoice:
         except ValueError as error:
             area.error(f"{escape_markdown(error)}\n\nThe profile's own schedule is used instead.")
     elif choice != SCHEDULE_PROFILE:
-        profile = profile.with_schedule(SCHEDULES[choice])
-        parts.append(f"schedule={choice}")
+        try:
+            profile = profile.with_schedule(SCHEDULES[choice])
+            parts.append(f"schedule={choice}")
+        except ValueError:  # e.g. Genesis' complete record: weighted-mean tokens from meeting 23
+            area.error(texts.SCHEDULE_NOT_REPLACEABLE)
 
     calendar = base.calendar
     start = calendar.start if calendar is not None else None
@@ -642,8 +645,7 @@ def _chart(key: str, first: int, last: int, name: str, _build: Any) -> dict[str,
     """A chart's Vega-Lite specification, built (and validated by Altair) once per dataset,
     meeting range and chart."""
     # Altair's schema validation costs more than building; the charts are checked by the tests.
-    spec: dict[str, Any] = _build().to_dict(validate=False)
-    return spec
+    return charts.to_spec(_build())
 
 
 # --------------------------------------------------------------------------------------------
