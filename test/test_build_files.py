@@ -62,7 +62,15 @@ def load_build(path: Path) -> dict[str, dict]:
 
     names = {
         kind: rule(kind)
-        for kind in ("py_library", "py_binary", "py_test", "filegroup", "alias", "exports_files")
+        for kind in (
+            "py_library",
+            "py_binary",
+            "py_test",
+            "sh_binary",
+            "filegroup",
+            "alias",
+            "exports_files",
+        )
     }
     names.update(
         pytest_test=pytest_test,
