@@ -259,6 +259,7 @@ class Dataset:
         strict: bool = False,
         name: str | None = None,
         member_attributes: pd.DataFrame | None = None,
+        compression: str | None = None,
     ) -> Dataset:
         """Load a weekly consensus CSV file (``Rank`` or ``Level``, optional ``Round``), or
         an ORDAO awards export (recognised by its header; its Respect is the awards as minted,
@@ -269,6 +270,9 @@ class Dataset:
         dataset, :func:`fractal_governance.datasets.resolve` ``(None)`` (the complete Genesis
         record when it is on this machine, else the demo), read with ``profile`` if given;
         the other reading options need a path.
+
+        ``compression`` (gzip, bz2, xz or zip) reads a compressed file; without it a
+        compressed file is recognised by its first bytes, never by its name.
 
         Raises
         ------
@@ -285,7 +289,7 @@ class Dataset:
 
             default = fractal_governance.datasets.resolve(None, profile=profile)
             return cls(default._core, default.name if name is None else name)
-        table = read_csv_file(path)
+        table = read_csv_file(path, compression)
         return cls._from_table(
             table, profile, respect_schedule, calendar, strict, name, member_attributes
         )

@@ -136,3 +136,17 @@ def test_a_policy_without_a_schedule_of_levels_refuses_a_new_one() -> None:
     profile = profiles.GENESIS.with_policy(Flat())
     with pytest.raises(ValueError, match=r"one Respect per attendance.*cannot be replaced"):
         profile.with_schedule(OPTIMISM)
+
+
+def test_from_csv_reads_a_compressed_file(tmp_path: object) -> None:
+    import gzip
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "weekly.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        FRAME.to_csv(handle, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        told = Dataset.from_csv(path, compression="gzip")
+        sniffed = Dataset.from_csv(path)
+    assert told.total_member_respect == sniffed.total_member_respect == 2 * (21 + 13)
