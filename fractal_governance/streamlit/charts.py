@@ -72,6 +72,18 @@ def style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 _RECORDS: dict[str, list[dict[str, object]]] = {}
 
 
+def _name_frames(chart: Any) -> None:
+    """Replace the DataFrames of ``chart`` and its layers (built by any module's chart
+    functions) with named datasets (:func:`data`), so that Altair never converts them."""
+    if isinstance(getattr(chart, "data", None), pd.DataFrame):
+        chart.data = data(chart.data)
+    for part in ("layer", "hconcat", "vconcat", "concat"):
+        children = getattr(chart, part, alt.Undefined)
+        if isinstance(children, list):
+            for child in children:
+                _name_frames(child)
+
+
 def data(frame: pd.DataFrame) -> alt.NamedData:
     """``frame`` as a named dataset: its records, converted by pandas' JSON writer (dates as
     ISO text without a time zone, which Vega reads as local dates; NaN as null), are added
@@ -84,6 +96,7 @@ def data(frame: pd.DataFrame) -> alt.NamedData:
 def to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     """The Vega-Lite specification of ``chart`` with its datasets inlined (no validation:
     the charts are checked by the tests)."""
+    _name_frames(chart)
     spec: dict[str, Any] = chart.to_dict(validate=False)
     names = set(re.findall(r'"name": "(fg-[0-9a-f]{32})"', json.dumps(spec)))
     datasets = spec.setdefault("datasets", {})
