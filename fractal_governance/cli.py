@@ -17,7 +17,9 @@ Conventions:
   only for records without ``MeetingDate``). ``summary`` names the profile in use.
 - Exit status 0 on success, 1 when the data (a ``DatasetError``) or the file system refuses
   (one line on stderr and no traceback unless ``--debug``), 2 for usage errors (also invalid
-  option values), 3 for an internal error (any other exception: a bug).
+  option values), 3 for an internal error (any other exception: a bug). A reader that goes
+  away (``| head``) ends the command quietly (status 1, nothing on stderr); a closed stdout
+  (``>&-``) is a one-line error.
 - Files are written atomically and an existing file is only replaced with ``--force``.
 - Long work (``simulate``, ``report``, ``fetch``) shows a progress bar when stderr is a
   terminal and stays quiet when it is not.
@@ -117,9 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, without a second error at exit.
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except _NoStdout:
+        _print_error(f"{PROG}: error: cannot write the output: standard output is closed")
         return EXIT_ERROR
     except Exception as error:
         if not isinstance(error, CommandError | OSError) and not _is_dataset_error(error):
@@ -268,7 +273,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         _add_simulation_options(sub)
     else:
         sub.add_argument("--preset", metavar="NAME", help="start from a named configuration")
-        sub.add_argument("--seed", type=int, metavar="S", help="random seed")
+        sub.add_argument("--seed", type=_seed, metavar="S", help="random seed")
     sub.add_argument("--out", required=True, type=Path, metavar="FILE", help="the CSV file")
     _add_force(sub)
 
@@ -645,7 +650,13 @@ def _profile(args: argparse.Namespace) -> CommunityProfile | None:
 
     profile = datasets.profile_for(args.data)
     if schedule is not None:
-        profile = profile.with_schedule(schedule)
+        try:
+            profile = profile.with_schedule(schedule)
+        except ValueError:  # e.g. Genesis' complete record: tokens from meeting 23
+            raise UsageError(
+                f"argument --schedule: the {profile.name!r} profile's Respect policy does not "
+                "pay by one schedule of levels, so its schedule cannot be replaced"
+            ) from None
     if first is not None or interval is not None:
         try:
             profile = profile.with_calendar(
@@ -731,13 +742,25 @@ def _text_table(frame: pd.DataFrame, unit: str = "Respect") -> str:
     return "\n".join(lines)
 
 
+class _NoStdout(Exception):
+    """Standard output is closed (``>&-``): Python then has no ``sys.stdout``."""
+
+
 def _write_stdout(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    stdout = sys.stdout
+    if stdout is None:
+        raise _NoStdout
+    stdout.write(text)
+    stdout.flush()
 
 
 def _print_error(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    """Write ``line`` to stderr; nothing when stderr is closed or gone (never an error)."""
+    stderr = sys.stderr
+    if stderr is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=stderr, flush=True)
 
 
 def _one_line(error: BaseException | str) -> str:
@@ -927,6 +950,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    """A random seed: a whole number, 0 or more (numpy's seeds cannot be negative)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
+
+
 def _port(text: str) -> int:
     value = _positive_int(text)
     if value > 65535:
@@ -972,7 +1006,7 @@ def _add_simulation_options(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         metavar="S",
         help=f"random seed: the same seed gives the same file (default {simulation.DEFAULT_SEED})",
     )

@@ -553,8 +553,24 @@ def is_available_offline(name: str) -> bool:
 
 def default_name() -> str:
     """The dataset shown when nothing is named: ``"genesis"`` (the complete record) when its
-    files are available offline, else ``"demo"`` (never a download)."""
-    return "genesis" if is_available_offline("genesis") else DEFAULT
+    files are available offline, else ``"demo"`` (never a download).
+
+    A Genesis copy on this machine that does not have its published hash (in
+    ``$FRACTAL_GOVERNANCE_DATA_DIR`` or in the cache) is an error, not a reason to show the
+    demo instead: :class:`DatasetIntegrityError` naming the file.
+    """
+    if is_available_offline("genesis"):
+        return "genesis"
+    entry = info("genesis")
+    for remote in entry.files:
+        _local_copy(entry.name, remote)  # raises for a copy with another hash
+        cached = cache_dir() / entry.name / remote.name
+        if cached.is_file() and _sha256(cached) != remote.sha256:
+            raise DatasetIntegrityError(
+                f"{cached}: SHA-256 does not match the published {remote.sha256}; refusing "
+                f"to use it. Delete it and run `{FETCH_COMMAND} {entry.name}` again."
+            )
+    return DEFAULT
 
 
 def load(name: str, *, progress: bool = False, profile: CommunityProfile | None = None) -> Dataset:

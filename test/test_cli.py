@@ -750,3 +750,79 @@ def test_fetch_uses_the_local_copy_and_prints_its_path(
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()) == genesis_record_dir / "genesis-weekly_measurements.csv"
     assert downloaded(tmp_path / ".cache") == []
+
+
+# ------------------------------------------------------------------------------------------
+# Hostile and broken input (issue 16): exit statuses and messages
+
+
+def test_a_negative_seed_is_a_usage_error(cli: Runner, tmp_path: Path) -> None:
+    result = cli("simulate", "--seed", "-1", "--out", "sim.csv")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "--seed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "sim.csv").exists()
+
+
+def test_a_schedule_for_a_profile_without_one_is_a_usage_error(
+    cli: Runner, genesis_record_dir: Path
+) -> None:
+    # The complete Genesis record pays Addendum 1 tokens from meeting 23: no schedule of levels.
+    result = cli(
+        "summary",
+        "genesis",
+        "--schedule",
+        "optimism",
+        env={"FRACTAL_GOVERNANCE_DATA_DIR": str(genesis_record_dir.parent)},
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "--schedule" in result.stderr and "internal error" not in result.stderr
+
+
+def test_closed_stdout_is_a_one_line_error(tmp_path: Path, env: dict[str, str]) -> None:
+    # `summary >&-`: Python starts with sys.stdout None.
+    result = subprocess.run(
+        [sys.executable, "-m", "fractal_governance", "summary", "demo"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        "fractal-governance: error: cannot write the output: standard output is closed"
+    ]
+
+
+def test_a_broken_stdout_pipe_exits_quietly(tmp_path: Path, env: dict[str, str]) -> None:
+    # `leaderboard | head -0`: the reader has gone away before the first write.
+    command = [sys.executable, "-m", "fractal_governance", "leaderboard", "demo"]
+    with subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        status = process.wait(timeout=120)
+    assert stderr == ""
+    assert status == 1
+
+
+def test_a_tampered_default_genesis_copy_is_an_error_not_the_demo(
+    cli: Runner, tmp_path: Path, genesis_record_dir: Path
+) -> None:
+    data = tmp_path / "data"
+    (data / "genesis").mkdir(parents=True)
+    for source in genesis_record_dir.glob("genesis-*.csv"):
+        (data / "genesis" / source.name).write_bytes(source.read_bytes())
+    tampered = data / "genesis" / "genesis-weekly_measurements.csv"
+    tampered.write_bytes(tampered.read_bytes().replace(b",1,6,", b",1,5,", 1))
+    result = cli("summary", env={"FRACTAL_GOVERNANCE_DATA_DIR": str(data)})
+    line = assert_one_line_error(result)
+    assert "SHA-256" in line and "genesis-weekly_measurements.csv" in line
+    assert "Simulated" not in result.stdout
