@@ -68,6 +68,7 @@ from fractal_governance.measurement_quality import (
     PRECISION,
     MeasurementQuality,
 )
+from fractal_governance.texts import plot_text
 
 __all__ = [
     "DATE_FORMAT",
@@ -416,19 +417,22 @@ class Plots:
         dates = accumulated.index
         group = self._bar_width
         width = group / len(teams)
+        handles = []
         for position, team in enumerate(teams):
             offset = (position - (len(teams) - 1) / 2) * width
-            _date_bars(
-                ax,
-                dates,
-                accumulated[team].to_numpy("float64"),
-                width=width,
-                offset=offset,
-                color=self.team_colors[team],
-                label=team,
+            handles.append(
+                _date_bars(
+                    ax,
+                    dates,
+                    accumulated[team].to_numpy("float64"),
+                    width=width,
+                    offset=offset,
+                    color=self.team_colors[team],
+                    label=plot_text(team),
+                )
             )
         self._date_axis(ax)
-        _outside_legend(ax, "Team")
+        _outside_legend(ax, "Team", handles)
         return figure
 
     @functools.cached_property
@@ -442,20 +446,23 @@ class Plots:
             return figure
         accumulated = self._accumulated_team_respect
         bottom = np.zeros(len(accumulated), dtype="float64")
+        handles = []
         for team in accumulated.columns:
             values = accumulated[team].to_numpy("float64")
-            _date_bars(
-                ax,
-                accumulated.index,
-                values,
-                bottom=bottom,
-                width=self._bar_width,
-                color=self.team_colors[team],
-                label=team,
+            handles.append(
+                _date_bars(
+                    ax,
+                    accumulated.index,
+                    values,
+                    bottom=bottom,
+                    width=self._bar_width,
+                    color=self.team_colors[team],
+                    label=plot_text(team),
+                )
             )
             bottom = bottom + values
         self._date_axis(ax)
-        _outside_legend(ax, "Team")
+        _outside_legend(ax, "Team", handles)
         return figure
 
     @functools.cached_property
@@ -587,7 +594,7 @@ class Plots:
         positions = np.arange(len(top), dtype="float64")
         bars = ax.barh(positions, respect, height=_BAR_FILL, color="C0")
         ax.bar_label(bars, labels=[f"{value:g}" for value in respect], padding=3)
-        ax.set_yticks(positions, labels=labels)
+        ax.set_yticks(positions, labels=[plot_text(label) for label in labels])
         ax.invert_yaxis()
         ax.margins(x=0.1)
         return figure
@@ -894,9 +901,18 @@ def _legend_with_headroom(ax: Axes, totals: FloatArray) -> None:
     ax.legend(loc="upper left")
 
 
-def _outside_legend(ax: Axes, title: str) -> None:
-    """A legend to the right of the axes (team lists can be long)."""
-    ax.legend(title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+def _outside_legend(ax: Axes, title: str, handles: Sequence[PolyCollection]) -> None:
+    """A legend of ``handles`` (with their labels) to the right of the axes (team lists can be
+    long). Given explicitly, so that a label starting with ``_`` (a team named
+    ``_nolegend_``) is shown: matplotlib leaves such labels out of automatic legends."""
+    ax.legend(
+        handles=list(handles),
+        labels=[str(handle.get_label()) for handle in handles],
+        title=title,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+    )
 
 
 def _note(ax: Axes, text: str, *, y: float = 0.5) -> None:

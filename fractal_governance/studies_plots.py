@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from fractal_governance.texts import plot_text
+
 __all__ = [
     "FIGURES",
     "concentration_figure",
@@ -101,7 +103,7 @@ def concentration_figure(
         if len(systems) > 1:
             name = f"{system}: {name}"
         x = part["MeetingID"].to_numpy()
-        ax.plot(x, part["Mean"].to_numpy(), color=color, label=name, linewidth=1.6)
+        ax.plot(x, part["Mean"].to_numpy(), color=color, label=plot_text(name), linewidth=1.6)
         low, high = part["Low"].to_numpy(), part["High"].to_numpy()
         if np.isfinite(low).any():
             ax.fill_between(x, low, high, color=color, alpha=0.18, linewidth=0)
@@ -149,11 +151,11 @@ def heatmap_figure(
     ax = figure.subplots()
     values = grid.to_numpy(dtype=np.float64)
     image = ax.imshow(values, cmap="viridis", aspect="auto", origin="lower")
-    ax.set_xticks(range(grid.shape[1]), [_format(v) for v in grid.columns])
-    ax.set_xlabel(x)
+    ax.set_xticks(range(grid.shape[1]), [plot_text(_format(v)) for v in grid.columns])
+    ax.set_xlabel(plot_text(x))
     if y is not None:
-        ax.set_yticks(range(grid.shape[0]), [_format(v) for v in grid.index])
-        ax.set_ylabel(y)
+        ax.set_yticks(range(grid.shape[0]), [plot_text(_format(v)) for v in grid.index])
+        ax.set_ylabel(plot_text(y))
     else:
         ax.set_yticks([])
     finite = values[np.isfinite(values)]
@@ -166,7 +168,7 @@ def heatmap_figure(
             )  # fmt: skip
     figure.colorbar(image, ax=ax, label=f"final {metric_title(metric)}")
     others = [p for p in parameters if p not in keys]
-    note = f", averaged over {', '.join(others)}" if others else ""
+    note = f", averaged over {plot_text(', '.join(others))}" if others else ""
     ax.set_title(f"Final {metric_title(metric)} ({system}, mean of replicates{note})")
     return figure
 
@@ -191,7 +193,8 @@ def fractal_vs_plutocracy_figure(final_summary: pd.DataFrame, metric: str = "Gin
         position = np.arange(len(points)) + offset
         ax.bar(position, mean, width, label=system, color=_SYSTEM_COLORS[system], alpha=0.85)
         ax.errorbar(position, mean, yerr=error, fmt="none", ecolor="black", capsize=3)
-    ax.set_xticks(range(len(points)), [labels[p] for p in points], rotation=30, ha="right")
+    ticks = [plot_text(labels[p]) for p in points]
+    ax.set_xticks(range(len(points)), ticks, rotation=30, ha="right")
     ax.set_ylabel(f"final {metric_title(metric)}")
     ax.set_title(f"Fractal consensus against plutocracy: final {metric_title(metric)}")
     ax.legend()

@@ -81,6 +81,7 @@ __all__ = [
     "heading",
     "meeting_calendar_note",
     "member_label",
+    "plot_text",
     "profile_caption",
     "quality_count",
     "quality_kind",
@@ -426,6 +427,17 @@ RESOURCES = """
 # Members, columns, quality findings and schedules
 
 _ADDRESS_LENGTH = 42  # "0x" and 40 hexadecimal digits
+
+
+def plot_text(text: Any) -> str:
+    """``text`` (a name from the data) as matplotlib draws it literally: every ``$`` escaped,
+    so that a name is never read as math text (``$\\frac{1}{2}$`` stays as typed; ``$\\sqrt{$``
+    cannot fail the figure). For every title, label, tick and legend entry that shows data.
+
+    >>> plot_text("$5 & $6")
+    '\\\\$5 & \\\\$6'
+    """
+    return str(text).replace("$", r"\$")
 
 
 def short_address(text: Any) -> str:
