@@ -426,8 +426,10 @@ def test_dashboard_main_page_has_the_section() -> None:
     from fractal_governance.streamlit import genesis_fractal as app
     from fractal_governance.streamlit import measurement_quality as page
 
-    assert page.HEADER in app.SECTIONS
-    assert app.SECTIONS.index(page.HEADER) == app.SECTIONS.index("Description") - 1
+    titles = [section.title for section in app.SECTIONS]
+    assert page.HEADER in titles
+    # after the original dashboard's sections, before the data-quality findings
+    assert titles.index(page.HEADER) == titles.index("Data Quality") - 1
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -467,8 +469,9 @@ def test_report_section(two_rounds: Dataset) -> None:
     parsed.feed(page)
     assert "measurement" in parsed.ids
     assert 'href="#measurement"' in page
-    header = next(row for row in parsed.rows if row and row[0] == "Place")
-    assert header[:5] == ["Place", "MemberID", "Name", "Accuracy", "Precision"]
+    # the member leaderboard's header starts with "Place" too: the one with "Accuracy"
+    header = next(row for row in parsed.rows if row[:1] == ["Place"] and "Accuracy" in row)
+    assert header[:5] == ["Place", "Member ID", "Name", "Accuracy", "Precision"]
     board = parsed.rows[parsed.rows.index(header) + 1 :][:4]
     assert {row[1] for row in board[:2]} == {"b", "c"}
     assert board[0][4] == "0.167"  # 0.25 * 2/3, with self-measurement
