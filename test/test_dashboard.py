@@ -604,3 +604,55 @@ def test_csv_downloads_keep_formula_like_names_as_text() -> None:
     teams = view["team_csv"].decode().splitlines()
     assert "'+Team,10" in teams  # rank 3 twice: 5 + 5 Respect (Genesis schedule)
     assert "<script>alert(1)</script>" in members  # other text is written as it is
+
+
+# ---------------------------------------------------------------------------------------------
+# hostile names and failing sections (issue 16)
+# ---------------------------------------------------------------------------------------------
+
+HOSTILE_NAMES = [r"$\frac{1}{2}$", r"$\sqrt{$", "$" + r"\sqrt{" * 100 + "$", "_nolegend_"]
+
+
+def hostile_upload(tmp_path: Path) -> Path:
+    """Two meetings of four members with math-text and underscore names, teams alike."""
+    lines = ["MemberID,Name,MeetingID,Group,Rank,TeamID,TeamName"]
+    for meeting in (1, 2):
+        for index, name in enumerate(HOSTILE_NAMES):
+            quoted = '"' + name.replace('"', '""') + '"'
+            lines.append(f"m{index},{quoted},{meeting},1,{6 - index},{index + 1},{quoted}")
+    path = tmp_path / "hostile.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_hostile_names_render_every_section(tmp_path: Path) -> None:
+    at = upload(new_app().run(), hostile_upload(tmp_path))
+    assert not at.error, [e.value for e in at.error]
+    assert set(HOSTILE_NAMES) <= set(leaderboard(at)["Name"])
+    headers = [h.value for h in at.main.header]
+    assert headers == [s.title for s in app.SECTIONS if s.title != "Team Representation"]
+
+
+def test_a_failing_section_shows_one_line_without_paths(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from fractal_governance import texts
+
+    class Broken(str):
+        def strip(self, chars: str | None = None) -> str:
+            raise RuntimeError("/srv/secret/site-packages/matplotlib/_mathtext.py: Expected '}'")
+
+    # The Description section reads texts.ABOUT: it fails as a name in math text used to.
+    monkeypatch.setattr(texts, "ABOUT", Broken(texts.ABOUT))
+    with caplog.at_level("ERROR"):
+        at = new_app().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = [e.value for e in at.main.error]
+    assert "Description" in error and "RuntimeError" in error
+    assert "\n" not in error and "/srv" not in error and "Traceback" not in error
+    shown = [e.value for e in [*at.markdown, *at.caption, *at.info, *at.error, *at.text]]
+    assert not any("/srv" in text for text in shown)
+    headers = [h.value for h in at.main.header]
+    assert headers[-1] == "Resources", "the sections after the failing one are drawn"
+    logged = [record for record in caplog.records if record.exc_info]
+    assert any("/srv/secret" in str(record.exc_info[1]) for record in logged if record.exc_info)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -1022,14 +1023,34 @@ def header(page: Page) -> None:
         st.caption(f"{texts.quality_count(len(view['findings']))}: see Data Quality below.")
 
 
+_LOG = logging.getLogger(__name__)
+
+
+def section_failed(title: str, error: Exception) -> None:
+    """Show that a part of the page failed as one line, without a traceback or any text of
+    the error (which may hold server paths), and log the full error for the operator."""
+    _LOG.error("dashboard section %r failed", title, exc_info=error)
+    st.error(
+        f"{escape_markdown(title)} could not be shown ({type(error).__name__}); the rest of "
+        "the page is unaffected. The details are in the server log."
+    )
+
+
 def render(loaded: Loaded, first: int, last: int) -> None:
     """The main page for the meetings ``first``..``last`` of ``loaded``: the header, then
-    every section of :data:`SECTIONS` in order."""
+    every section of :data:`SECTIONS` in order. A section that fails shows one line
+    (:func:`section_failed`) and the page goes on."""
     dataset = _selection(loaded.key, first, last, loaded.dataset)
     page = Page(loaded, dataset, _view(loaded.key, first, last, dataset), first, last)
-    header(page)
+    try:
+        header(page)
+    except Exception as error:
+        section_failed("The page header", error)
     for section in SECTIONS:
-        section.draw(page)
+        try:
+            section.draw(page)
+        except Exception as error:
+            section_failed(f"The {section.title} section", error)
 
 
 def main() -> None:
