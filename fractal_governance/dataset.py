@@ -145,11 +145,11 @@ def _profile(
 def _recorded_profile(
     profile: CommunityProfile | None, schedule: RespectSchedule | None
 ) -> CommunityProfile:
-    """The profile of an ORDAO export: Respect is the awards as minted (its rules kept).
-    Read with no profile of its own (None, or the default that front ends pass when nothing
-    is chosen): named "ORDAO awards", without a calendar (the export gives no dates)."""
-    if profile is None or profile is profiles.DEFAULT:
-        return CommunityProfile("ORDAO awards", RecordedAwards(schedule), None)
+    """The profile of an ORDAO export: Respect is the awards as minted (a given profile's
+    rules, calendar and unit kept). Without a profile: :data:`profiles.ORDAO` (no calendar:
+    the export gives no dates)."""
+    if profile is None:
+        return profiles.ORDAO.with_policy(RecordedAwards(schedule))
     policy = profile.policy
     rules = policy.rules if isinstance(policy, Ruled) else ()
     base = policy.base if isinstance(policy, Ruled) else policy

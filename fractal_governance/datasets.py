@@ -593,14 +593,33 @@ def load(name: str, *, progress: bool = False, profile: CommunityProfile | None 
 
 def profile_for(data: str | os.PathLike[str] | None = None) -> CommunityProfile:
     """The profile :func:`resolve` reads ``data`` with when the caller gives none: a registry
-    dataset's own profile (also for ``None``, the default dataset), else
+    dataset's own profile (also for ``None``, the default dataset), an ORDAO awards
+    export's :data:`~fractal_governance.profiles.ORDAO`, else
     :data:`fractal_governance.profiles.DEFAULT`. Front ends change it (its schedule, its
     calendar) to read the data another way."""
     if data is None:
         return info(default_name()).profile
     if isinstance(data, str) and data in REGISTRY:
         return REGISTRY[data].profile
+    if _is_ordao_export(data):
+        return profiles.ORDAO
     return profiles.DEFAULT
+
+
+def _is_ordao_export(data: str | os.PathLike[str]) -> bool:
+    """Whether ``data`` is an ORDAO awards export (a file, or a folder holding one), by its
+    header; False for anything unreadable (loading then says what is wrong)."""
+    from fractal_governance.io.reader import classify, read_header
+
+    location = Path(os.fspath(data)).expanduser()
+    candidates = sorted(location.glob("*.csv")) if location.is_dir() else [location]
+    for candidate in candidates:
+        try:
+            if candidate.is_file() and classify(read_header(candidate)) == "ordao":
+                return True
+        except (DatasetError, OSError):
+            continue
+    return False
 
 
 def resolve(

@@ -6,7 +6,8 @@ Loading records with a profile gives a :class:`~fractal_governance.dataset.Datas
 every Respect figure follows that profile.
 
 Input without dates or a schedule of its own is read with the profile the caller chooses,
-or else with :data:`DEFAULT`, which is stated wherever results are shown.
+or else with :data:`DEFAULT` (an ORDAO awards export: :data:`ORDAO`), which is stated
+wherever results are shown.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from fractal_governance.math import DOUBLED, OPTIMISM, RespectSchedule
 from fractal_governance.math import GENESIS as GENESIS_SCHEDULE
-from fractal_governance.policies import RespectPolicy, ScheduleRespect
+from fractal_governance.policies import RecordedAwards, RespectPolicy, ScheduleRespect
 from fractal_governance.util import GENESIS_CALENDAR, MeetingCalendar
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "EDEN",
     "GENESIS",
     "OPTIMISM_FRACTAL",
+    "ORDAO",
     "PROFILES",
     "ZAO",
     "CommunityProfile",
@@ -141,12 +143,18 @@ EDEN = CommunityProfile("Eden Fractal", ScheduleRespect(OPTIMISM), None)
 ZAO = CommunityProfile("ZAO Fractal", ScheduleRespect(DOUBLED), None)
 """ZAO Fractal: the doubled schedule 10, 16, 26, 42, 68, 110; dates from the data."""
 
+ORDAO = CommunityProfile("ORDAO awards", RecordedAwards(), None)
+"""An ORDAO awards export read as minted: Respect is the awards themselves (their
+denominations checked against the schedule of each mint type); dates unknown (an export has
+settlement times, not meeting dates)."""
+
 DEFAULT = GENESIS
 """The profile of input that carries no dates or schedule, unless the caller chooses one:
 the Genesis schedule and calendar (the project's reference community)."""
 
 PROFILES: dict[str, CommunityProfile] = {
     "genesis": GENESIS,
+    "ordao": ORDAO,
     "optimism": OPTIMISM_FRACTAL,
     "eden": EDEN,
     "zao": ZAO,

@@ -150,3 +150,31 @@ def test_from_csv_reads_a_compressed_file(tmp_path: object) -> None:
         told = Dataset.from_csv(path, compression="gzip")
         sniffed = Dataset.from_csv(path)
     assert told.total_member_respect == sniffed.total_member_respect == 2 * (21 + 13)
+
+
+def test_front_ends_read_an_ordao_export_with_the_ordao_profile(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from fractal_governance import datasets
+
+    folder = Path(str(tmp_path))
+    export = folder / "awards.csv"
+    export.write_text(
+        "recipient,denomination,mintType,periodNumber,meetingNumber,groupNum,level,title,"
+        "reason,tokenId,mintTs,mintTxHash,burn,mintProposalId\n"
+        "0x00000000000000000000000000000000000000a1,55,0,0,1,1,6,,,1,0,0x1,,1\n"
+        "0x00000000000000000000000000000000000000b2,34,0,0,1,1,5,,,2,0,0x1,,1\n"
+    )
+    weekly = folder / "weekly.csv"
+    FRAME.to_csv(weekly, index=False)
+    assert datasets.profile_for(export) is profiles.ORDAO
+    assert datasets.profile_for(folder / "missing.csv") is profiles.DEFAULT
+    assert datasets.profile_for(weekly) is profiles.DEFAULT
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        read = Dataset.from_csv(export)
+        # an explicit profile is kept (its calendar dates the meetings); Respect stays minted
+        genesis = Dataset.from_csv(export, profile=profiles.GENESIS)
+    assert read.profile.name == "ORDAO awards" and not read.dates_known
+    assert read.total_member_respect == genesis.total_member_respect == 55 + 34
+    assert genesis.profile.name == "Genesis fractal" and genesis.dates_known
