@@ -130,7 +130,7 @@ class DaskBackend(Backend):
     Parameters
     ----------
     address : str, optional
-        Scheduler address of a running cluster (e.g. ``tcp://10.0.0.5:8786``). Without it a
+        Scheduler address of a running cluster (e.g. ``tcp://scheduler.example:8786``). Without it a
         ``LocalCluster`` of ``workers`` single-threaded worker processes is started on
         127.0.0.1 (no dashboard) and closed by :meth:`close`.
     workers : int
