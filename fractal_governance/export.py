@@ -150,6 +150,13 @@ def _ledger_frames(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
             f"{text_ids[~address][0]!r}); the ORDAO layout needs one or the other"
         )
     recipients = pd.Index(checksum_addresses(text_ids) if address.any() else text_ids)
+    highest = int(m.att_level.max(initial=0))
+    if highest > MAX_LEVEL_WITHOUT_ROUNDS:
+        raise DatasetError(
+            f"{dataset.source}: levels go up to {highest} (meetings with two rounds); the "
+            f"ORDAO layout holds levels 1 to {MAX_LEVEL_WITHOUT_ROUNDS}, so this record "
+            "cannot be exported in it without losing levels"
+        )
 
     kept = np.flatnonzero(ledger.origin != awards_.NONE)
     attendance = ledger.attendance_of(m)[kept]

@@ -439,19 +439,21 @@ def test_export_writes_zero_rows_for_attendances_without_respect(tmp_path: Path)
             "MeetingID": [1, 1, 1, 1],
             "Round": [1, 1, 2, 2],
             "Group": [1, 1, 1, 1],
-            "Level": [6, None, 7, None],
+            "Level": [6, None, 5, None],
         }
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", quality.DataQualityWarning)
         original = Dataset.from_dataframe(frame, profile=profiles.GENESIS)
+        higher = Dataset.from_dataframe(
+            frame.assign(Level=[6, None, 7, None]), profile=profiles.GENESIS
+        )
     awards, _ = ordao_frames(original)
-    assert awards["denomination"].tolist() == [34, 0]  # x's level 7; y without a level
+    assert awards["denomination"].tolist() == [13, 0]  # x's level 5 (round 2); y without one
     assert awards["reason"].tolist() == ["level", "attended without Respect"]
-    path = tmp_path / "rounds.csv"
-    awards.to_csv(path, index=False)
-    with pytest.raises(DatasetError, match="level from 1 to 6"):
-        Dataset.from_csv(path)  # levels above 6 (rounds) are not in the ORDAO layout
+    # levels above 6 (two rounds) are not in the ORDAO layout: refused, no file written
+    with pytest.raises(DatasetError, match="levels go up to 7"):
+        ordao_frames(higher)
 
 
 def test_mixed_addresses_and_ids_cannot_be_exported(tmp_path: Path) -> None:

@@ -220,3 +220,18 @@ def test_a_programming_error_in_a_policy_is_not_reported_as_bad_input() -> None:
 
     with pytest.raises(KeyError, match="no such key"):
         build(Broken(GENESIS))
+
+
+def test_a_record_with_levels_above_6_is_not_exported_as_ordao(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from fractal_governance.export import write_ordao
+
+    frame = FRAME.assign(Rank=FRAME["Rank"].replace(6, 8))  # levels up to 8 need rounds
+    dataset = build(ScheduleRespect(RespectSchedule.fibonacci(2)))
+    eight = Dataset.from_dataframe(frame, profile=CommunityProfile("T", ScheduleRespect(GENESIS)))
+    target = Path(str(tmp_path)) / "awards.csv"
+    with pytest.raises(DatasetError, match="levels go up to 8"):
+        write_ordao(eight, target)
+    assert not target.exists()
+    assert write_ordao(dataset, target)[0] == target  # levels 1 to 6 are exported
