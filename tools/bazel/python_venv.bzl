@@ -6,6 +6,8 @@ repository registers the environment's interpreter as the Python toolchain and o
 Because the requirements files are label attributes, editing one re-runs the rule.
 """
 
+load("//tools/bazel:venv.bzl", "VENV_ATTRS", "VENV_ENVIRON", "create_venv")
+
 _BUILD_HEADER = """\
 load("@bazel_tools//tools/python:toolchain.bzl", "py_runtime_pair")
 
@@ -73,28 +75,10 @@ def _parse_requirements(text):
     return pins
 
 def _python_venv_impl(rctx):
-    python = rctx.os.environ.get("FRACTAL_GOVERNANCE_PYTHON", "") or rctx.attr.python
-    python_path = rctx.which(python) if "/" not in python else rctx.path(python)
-    if python_path == None:
-        fail("%s was not found on PATH: install Python 3.11 (Debian: apt-get install python3 python3-venv)" % python)
-
-    rctx.report_progress("Creating the virtual environment")
-    result = rctx.execute([python_path, "-m", "venv", "--clear", "venv"], quiet = False)
-    if result.return_code != 0:
-        fail("python -m venv failed (Debian: apt-get install python3-venv):\n" + result.stderr)
-
     pins = {}
-    args = ["venv/bin/python", "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
     for label in rctx.attr.requirements:
-        path = rctx.path(label)
-        pins.update(_parse_requirements(rctx.read(path)))
-        args += ["-r", str(path)]
-    rctx.report_progress("Installing %d pinned packages with pip" % len(pins))
-    result = rctx.execute(args, timeout = rctx.attr.timeout, quiet = False)
-    if result.return_code != 0:
-        fail("pip install failed:\n" + result.stderr)
-
-    interpreter = str(rctx.path("venv/bin/python3"))
+        pins.update(_parse_requirements(rctx.read(rctx.path(label))))
+    interpreter = create_venv(rctx, "%d pinned packages" % len(pins))
     rctx.file("BUILD.bazel", _BUILD_HEADER.format(interpreter = interpreter))
     for key, (name, version) in pins.items():
         rctx.file(key + "/BUILD.bazel", _PACKAGE_BUILD.format(
@@ -109,18 +93,7 @@ def _python_venv_impl(rctx):
 
 python_venv = repository_rule(
     implementation = _python_venv_impl,
-    attrs = {
-        "python": attr.string(
-            default = "python3",
-            doc = "Interpreter used to create the environment (a name on PATH or a path).",
-        ),
-        "requirements": attr.label_list(
-            allow_files = True,
-            mandatory = True,
-            doc = "Pinned requirements files (`name==version` lines) installed into the environment.",
-        ),
-        "timeout": attr.int(default = 3600, doc = "Seconds allowed for pip install."),
-    },
-    environ = ["FRACTAL_GOVERNANCE_PYTHON"],
+    attrs = VENV_ATTRS,
+    environ = VENV_ENVIRON,
     doc = "Builds a virtual environment from pinned requirements and exposes it to Bazel.",
 )
