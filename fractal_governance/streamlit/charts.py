@@ -41,6 +41,7 @@ __all__ = [
     "team_representation_chart",
     "team_respect_chart",
     "to_spec",
+    "with_arrow_data",
 ]
 
 #: Smallest text size of the charts, in pixels (axis labels, legends, tooltips' source).
@@ -103,6 +104,22 @@ def to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     for name in names:
         datasets[name] = _RECORDS.pop(name)
     return spec
+
+
+def with_arrow_data(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` (from :func:`to_spec`) with its datasets as Arrow IPC bytes, which
+    ``st.vega_lite_chart`` passes on as they are; it converts records (lists of dicts) to a
+    DataFrame and then to Arrow on every call. For specifications cached across reruns."""
+    from streamlit import dataframe_util
+
+    converted = dict(spec)
+    converted["datasets"] = {
+        name: records
+        if isinstance(records, bytes)
+        else dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(records))
+        for name, records in spec.get("datasets", {}).items()
+    }
+    return converted
 
 
 def meeting_frame(table: pd.DataFrame) -> pd.DataFrame:
@@ -349,9 +366,9 @@ def rank_vs_attendance_chart(table: pd.DataFrame) -> alt.TopLevelMixin:
     ]
     base = alt.Chart(data(frame), title="Mean rank by meetings attended")
     bars = base.mark_rule(opacity=0.6).encode(
-        x=x, y=alt.Y("Low:Q", title="Mean rank"), y2="High:Q", tooltip=tooltip
+        x=x, y=alt.Y("Low:Q", title="Mean rank"), y2=alt.Y2("High:Q"), tooltip=tooltip
     )
-    points = base.mark_point(filled=True, size=50).encode(x=x, y="Mean:Q", tooltip=tooltip)
+    points = base.mark_point(filled=True, size=50).encode(x=x, y=alt.Y("Mean:Q"), tooltip=tooltip)
     chart: alt.LayerChart = bars + points
     xs = frame["AttendanceCount"].to_numpy("float64")
     if np.unique(xs).size >= 2:
@@ -360,7 +377,7 @@ def rank_vs_attendance_chart(table: pd.DataFrame) -> alt.TopLevelMixin:
         line = pd.DataFrame({"AttendanceCount": ends, "Mean": slope * ends + intercept})
         line["Fit"] = f"least squares: {slope:+.3f} per meeting"
         chart = chart + alt.Chart(data(line)).mark_line(color="#d62728").encode(
-            x=x, y="Mean:Q", tooltip=[alt.Tooltip("Fit:N", title="Line")]
+            x=x, y=alt.Y("Mean:Q"), tooltip=[alt.Tooltip("Fit:N", title="Line")]
         )
     return style(chart)
 
@@ -388,7 +405,7 @@ def lorenz_chart(curve: pd.DataFrame, gini: float) -> alt.TopLevelMixin:
     equality = (
         alt.Chart(data(pd.DataFrame({"PopulationShare": [0.0, 1.0], "RespectShare": [0.0, 1.0]})))
         .mark_line(color="#888", strokeDash=[4, 4])
-        .encode(x="PopulationShare:Q", y="RespectShare:Q")
+        .encode(x=alt.X("PopulationShare:Q"), y=alt.Y("RespectShare:Q"))
     )
     return style(equality + curve_chart)
 

@@ -646,7 +646,8 @@ def _chart(key: str, first: int, last: int, name: str, _build: Any) -> dict[str,
     """A chart's Vega-Lite specification, built (and validated by Altair) once per dataset,
     meeting range and chart."""
     # Altair's schema validation costs more than building; the charts are checked by the tests.
-    return charts.to_spec(_build())
+    # The data goes as Arrow bytes, converted once here rather than by Streamlit on every rerun.
+    return charts.with_arrow_data(charts.to_spec(_build()))
 
 
 # --------------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def uncertainty_chart(members: pd.DataFrame) -> alt.Chart:
     ]
     base = alt.Chart(frame).encode(x=alt.X("Member:Q", title="Member (sorted by accuracy)"))
     bars = base.mark_errorbar(opacity=0.5).encode(
-        y=alt.Y("Low:Q", title="Accuracy ± precision"), y2="High:Q"
+        y=alt.Y("Low:Q", title="Accuracy ± precision"), y2=alt.Y2("High:Q")
     )
     points = base.mark_point(filled=True, size=25).encode(
         y=alt.Y(f"{mq.ACCURACY}:Q"), tooltip=tooltip
@@ -133,7 +133,7 @@ def correlation_chart(
         ends = np.array([frame[predictor].min(), frame[predictor].max()], dtype="float64")
         line = pd.DataFrame({predictor: ends, quantity: fit[mq.SLOPE] * ends + fit[mq.INTERCEPT]})
         chart = points + alt.Chart(line).mark_line(color="#d62728").encode(
-            x=f"{predictor}:Q", y=f"{quantity}:Q"
+            x=alt.X(f"{predictor}:Q"), y=alt.Y(f"{quantity}:Q")
         )
     return chart.properties(title=title).interactive()
 
