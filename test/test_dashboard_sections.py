@@ -184,3 +184,30 @@ def test_every_chart_is_a_valid_vega_lite_chart() -> None:
     for chart in built:
         chart.to_dict(validate=True)  # raises on an invalid specification
         assert charts.to_spec(chart)["datasets"]
+
+
+def test_cached_chart_specs_carry_arrow_data() -> None:
+    """The page caches chart specifications with their data as Arrow bytes (Streamlit passes
+    bytes on as they are), holding the same rows as the records of to_spec."""
+    import pyarrow as pa
+
+    dataset = datasets.load("demo")
+    spec = charts.to_spec(
+        charts.attendance_chart(dataset.df_member_attendance_new_and_returning_by_meeting)
+    )
+    records = spec["datasets"][spec["data"]["name"]]
+    converted = charts.with_arrow_data(spec)
+    payload = converted["datasets"][spec["data"]["name"]]
+    assert isinstance(payload, bytes)
+    table = pa.ipc.open_stream(payload).read_all().to_pandas()
+    assert len(table) == len(records)
+    assert table["Date"].tolist() == [row["Date"] for row in records]
+    assert spec["datasets"][spec["data"]["name"]] is records  # to_spec's result is unchanged
+
+
+def test_chart_data_reaches_the_page_as_datasets() -> None:
+    at = run_app()
+    at.radio(key="fg_source").set_value(app.SOURCE_DEMO).run()
+    for chart in at.main.get("vega_lite_chart"):
+        assert chart.proto.datasets, "every chart's data is sent beside its specification"
+        assert all(dataset.data.data for dataset in chart.proto.datasets)
