@@ -323,7 +323,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="run on a Dask cluster: the scheduler's address (e.g. tcp://10.0.0.5:8786), or "
+        help="run on a Dask cluster: the scheduler's address (e.g. tcp://scheduler.example:8786), or "
         "'local' to start a LocalCluster on 127.0.0.1",
     )
     return parser
@@ -798,9 +798,11 @@ def _write_file_atomically(out: Path, write: Callable[[Path], object], *, force:
 
     Without ``force`` the file is hard-linked into place, which fails if ``out`` appeared in
     the meantime, so an existing file is never replaced; with ``force`` it is renamed over it.
-    Readers see either the old file or the complete new one.
+    Readers see either the old file or the complete new one. Temporary folders that a killed
+    run left beside ``out`` are removed first; errors name ``out``, never a temporary file.
     """
     _check_target(out, force=force)
+    _remove_leftovers(out)
     try:
         scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     except OSError as error:
@@ -811,19 +813,40 @@ def _write_file_atomically(out: Path, write: Callable[[Path], object], *, force:
             write(written)
         except OSError as error:  # name the target, never the temporary file
             raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
-        if force:
-            os.replace(written, out)
-            return
         try:
-            os.link(written, out)
+            _put_in_place(written, out, force=force)
         except FileExistsError:
             raise CommandError(f"{out} already exists; use --force to overwrite it") from None
-        except OSError:  # no hard links on this file system
-            if os.path.lexists(out):
-                raise CommandError(f"{out} already exists; use --force to overwrite it") from None
-            os.replace(written, out)
+        except OSError as error:  # e.g. a folder of that name: the target, not the temporary
+            raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _put_in_place(written: Path, out: Path, *, force: bool) -> None:
+    if force:
+        os.replace(written, out)
+        return
+    try:
+        os.link(written, out)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this file system
+        if os.path.lexists(out):
+            raise FileExistsError(str(out)) from None
+        os.replace(written, out)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Remove the temporary folders (``.NAME.XXXXXXXX.tmp``) a killed run writing ``out`` left
+    beside it."""
+    import re
+
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.[a-z0-9_]{{8}}\.tmp")
+    with contextlib.suppress(OSError):
+        for sibling in out.parent.iterdir():
+            if pattern.fullmatch(sibling.name) and sibling.is_dir() and not sibling.is_symlink():
+                shutil.rmtree(sibling, ignore_errors=True)
 
 
 @contextlib.contextmanager

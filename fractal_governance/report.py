@@ -6,8 +6,13 @@ PNG files beside it, and the leaderboards as CSV files. The page loads nothing f
 (no CDN, no scripts; its Content-Security-Policy forbids them) and every piece of text from the
 data is HTML-escaped, so a member called ``<script>...`` shows up as text.
 
-The directory is built under a temporary name next to its destination and renamed into place
-when complete, so an interrupted run never leaves half a report behind.
+The directory is built under a temporary name next to its destination (``.NAME.XXXXXXXX.tmp``)
+and moved into place when complete, so an interrupted run never leaves half a report behind. It
+holds a manifest (:data:`MANIFEST_NAME`) of the files the report wrote: ``force`` replaces a
+directory only when it holds nothing else, and does so in one step where the system can
+(Linux ``renameat2(RENAME_EXCHANGE)``, macOS ``renamex_np(RENAME_SWAP)``), so that a kill at any
+moment leaves the old report or the new one. Temporary folders a killed run left beside the
+destination are removed by the next run.
 
 Examples
 --------
@@ -19,10 +24,15 @@ PosixPath('demo-report/index.html')
 
 from __future__ import annotations
 
+import ctypes
 import datetime
+import errno
 import html
+import json
 import os
+import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -40,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GENERATOR",
     "INDEX_NAME",
+    "MANIFEST_NAME",
     "MEMBER_LEADERBOARD_CSV",
     "TEAM_LEADERBOARD_CSV",
     "ProgressCallback",
@@ -53,6 +64,8 @@ __all__ = [
 GENERATOR = "fractal_governance report"
 #: File name of the report's page.
 INDEX_NAME = "index.html"
+#: File name of the manifest: the files the report wrote (what ``force`` may replace).
+MANIFEST_NAME = ".fractal_governance_report.json"
 #: File names of the leaderboards as CSV, linked from the page.
 MEMBER_LEADERBOARD_CSV = "member_leaderboard.csv"
 TEAM_LEADERBOARD_CSV = "team_leaderboard.csv"
@@ -119,9 +132,9 @@ def write_report(
     out_dir : path-like
         The directory to create. Its parent must exist.
     force : bool, default False
-        Replace ``out_dir`` if it exists. Only an empty directory or an earlier report (a
-        directory whose ``index.html`` was written by this function) is replaced; anything else
-        is refused, so a mistyped path cannot delete unrelated files.
+        Replace ``out_dir`` if it exists. Only an empty directory or an earlier report holding
+        nothing but the files its manifest lists is replaced; anything else is refused, naming
+        a file that is not the report's, so a mistyped path cannot delete unrelated files.
     progress : callable, optional
         Called as ``progress(done, total, label)`` before the first and after each step.
 
@@ -144,6 +157,7 @@ def write_report(
     if not parent.is_dir():
         raise FileNotFoundError(f"cannot write report {out}: directory {parent} does not exist")
     _check_replaceable(out, force=force)
+    _remove_leftovers(out)
 
     total = len(PLOT_NAMES) + 2
     report = _progress_or_nothing(progress)
@@ -173,6 +187,9 @@ def write_report(
 
         page = render_index(dataset, figures, members=members, teams=teams)
         (build / INDEX_NAME).write_text(page, encoding="utf-8")
+        files = sorted(entry.name for entry in build.iterdir())
+        manifest = {"generator": GENERATOR, "files": [*files, MANIFEST_NAME]}
+        (build / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
         os.chmod(build, 0o777 & ~_umask())
         _move_into_place(build, out, force=force)
     except BaseException:
@@ -553,18 +570,55 @@ def _progress_or_nothing(progress: ProgressCallback | None) -> ProgressCallback:
 
 
 def _check_replaceable(out: Path, *, force: bool) -> None:
-    """Refuse an existing ``out`` unless ``force`` and it is empty or an earlier report."""
+    """Refuse an existing ``out`` unless ``force`` and it is empty or an earlier report that
+    holds nothing but its own files (the error names the first other file)."""
     if not os.path.lexists(out):
         return
     if not force:
         raise FileExistsError(f"{out} already exists; use --force (force=True) to replace it")
     if out.is_symlink() or not out.is_dir():
         raise FileExistsError(f"refusing to replace {out}: it is not a report directory")
-    if any(out.iterdir()) and not _is_report(out):
+    entries = sorted(entry.name for entry in out.iterdir())
+    if not entries:
+        return
+    own = _report_files(out)
+    if own is None:
         raise FileExistsError(
             f"refusing to replace {out}: it is not empty and holds no report written by "
             "fractal_governance"
         )
+    others = [name for name in entries if name not in own or (out / name).is_dir()]
+    if others:
+        raise FileExistsError(
+            f"refusing to replace {out}: {out / others[0]} is not a file of the report there"
+            + (f" (nor are {len(others) - 1} more)" if len(others) > 1 else "")
+            + "; move it away first"
+        )
+
+
+def _report_files(directory: Path) -> set[str] | None:
+    """The names of the files the report in ``directory`` wrote: its manifest's list; for a
+    report from before manifests (its page carries the generator tag), the files a report
+    writes; None when ``directory`` holds no report."""
+    try:
+        manifest = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        manifest = None
+    except (OSError, ValueError):
+        return None
+    if manifest is not None:
+        if not isinstance(manifest, dict) or manifest.get("generator") != GENERATOR:
+            return None
+        files = manifest.get("files")
+        if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
+            return None
+        return {name for name in files if name and "/" not in name and name not in (".", "..")}
+    if not _is_report(directory):
+        return None
+    from fractal_governance.plots import MEASUREMENT_PLOT_NAMES, PLOT_NAMES
+
+    figures = {f"{name}.{FIGURE_FORMAT}" for name in (*PLOT_NAMES, *MEASUREMENT_PLOT_NAMES)}
+    return {INDEX_NAME, MEMBER_LEADERBOARD_CSV, TEAM_LEADERBOARD_CSV, *figures}
 
 
 def _is_report(directory: Path) -> bool:
@@ -577,12 +631,39 @@ def _is_report(directory: Path) -> bool:
     return f'<meta name="generator" content="{_escape(GENERATOR)}">' in head
 
 
+def _leftover_pattern(out: Path) -> re.Pattern[str]:
+    """Names of the temporary folders a run writing ``out`` makes beside it (tempfile's eight
+    random characters)."""
+    return re.compile(rf"\.{re.escape(out.name)}\.[a-z0-9_]{{8}}\.(tmp|old)")
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Remove the temporary folders that a killed run writing ``out`` left beside it."""
+    pattern = _leftover_pattern(out)
+    try:
+        siblings = list(out.parent.iterdir())
+    except OSError:
+        return
+    for sibling in siblings:
+        if pattern.fullmatch(sibling.name) and sibling.is_dir() and not sibling.is_symlink():
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
 def _move_into_place(build: Path, out: Path, *, force: bool) -> None:
-    """Rename the finished ``build`` directory to ``out``, replacing it when ``force``."""
+    """Move the finished ``build`` directory to ``out``, replacing it when ``force``.
+
+    The replacement is one exchange of the two directories where the system has one, so
+    ``out`` always holds the old report or the new one; the old one, then at ``build``, is
+    deleted afterwards (or by the next run, if this one is killed first). Elsewhere the old
+    report is renamed aside first.
+    """
     if not os.path.lexists(out):
         os.rename(build, out)
         return
     _check_replaceable(out, force=force)
+    if _exchange(build, out):
+        shutil.rmtree(build, ignore_errors=True)
+        return
     attic = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
     old = attic / out.name
     os.rename(out, old)
@@ -592,6 +673,30 @@ def _move_into_place(build: Path, out: Path, *, force: bool) -> None:
         os.rename(old, out)
         raise
     shutil.rmtree(attic, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two directories; False when this system or file system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library the interpreter uses
+        if sys.platform.startswith("linux"):
+            renameat2 = libc.renameat2
+            at_fdcwd, rename_exchange = -100, 2
+            result = renameat2(
+                at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange
+            )
+        elif sys.platform == "darwin":
+            result = libc.renamex_np(os.fsencode(first), os.fsencode(second), 2)  # RENAME_SWAP
+        else:
+            return False
+    except (AttributeError, OSError):  # no such function in this C library
+        return False
+    if result == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(error, os.strerror(error), str(second))
 
 
 def _umask() -> int:

@@ -826,3 +826,21 @@ def test_a_tampered_default_genesis_copy_is_an_error_not_the_demo(
     line = assert_one_line_error(result)
     assert "SHA-256" in line and "genesis-weekly_measurements.csv" in line
     assert "Simulated" not in result.stdout
+
+
+def test_single_files_clean_leftovers_and_errors_name_the_target(
+    cli: Runner, tmp_path: Path
+) -> None:
+    leftover = tmp_path / ".sim.csv.k1ll3d_x.tmp"
+    leftover.mkdir()
+    (leftover / "sim.csv").write_text("half a file")
+    kept = tmp_path / ".sim.csv.notes"
+    kept.mkdir()
+    result = cli("simulate", "--meetings", "2", "--out", "sim.csv")
+    assert result.returncode == 0, result.stderr
+    assert not leftover.exists() and kept.is_dir()
+    (tmp_path / "folder").mkdir()
+    refused = cli("simulate", "--meetings", "2", "--out", "folder", "--force")
+    line = assert_one_line_error(refused)
+    assert "folder" in line and ".tmp" not in line
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".folder")) == []

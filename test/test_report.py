@@ -88,6 +88,7 @@ def test_report_has_page_figures_and_csv(written: Path) -> None:
         INDEX_NAME,
         report.MEMBER_LEADERBOARD_CSV,
         report.TEAM_LEADERBOARD_CSV,
+        report.MANIFEST_NAME,
         *(f"{name}.png" for name in PLOT_NAMES),
     }
     assert {p.name for p in folder.iterdir()} == expected
@@ -427,3 +428,115 @@ def test_report_of_an_ordao_export_without_dates(zao_file: Path, tmp_path: Path)
         r'<span title="0x[0-9a-fA-F]{40}">0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}</span>', page
     )
     assert not re.search(r"\b(19|20)\d\d-\d\d-\d\d\b", text.split("Calendar:")[1][:80])
+
+
+# ------------------------------------------------------------------------------------------
+# --force replaces only what the report wrote, in one step (issue 16)
+
+
+class Killed(BaseException):
+    """A kill: nothing after it runs, not even clean-up."""
+
+
+def title_of(out: Path) -> str:
+    match = re.search(r"<title>(.*?)</title>", (out / INDEX_NAME).read_text(encoding="utf-8"))
+    assert match is not None
+    return match.group(1)
+
+
+def test_force_refuses_a_report_folder_holding_another_file_and_names_it(
+    small: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("fractal_governance.plots.PLOT_NAMES", PLOT_NAMES[:1])  # for speed
+    out = tmp_path / "site"
+    write_report(small.with_name("First"), out)
+    (out / "my-notes.txt").write_text("keep me")
+    with pytest.raises(FileExistsError, match=r"my-notes\.txt") as error:
+        write_report(small.with_name("Second"), out, force=True)
+    assert str(tmp_path / "site.") not in str(error.value)  # no temporary folder named
+    assert (out / "my-notes.txt").read_text() == "keep me"
+    assert title_of(out) == "First Report"
+    (out / "my-notes.txt").unlink()
+    (out / "extra").mkdir()  # a folder is not the report's either
+    with pytest.raises(FileExistsError, match="extra"):
+        write_report(small, out, force=True)
+
+
+def test_force_replaces_a_report_from_before_manifests_without_other_files(
+    small: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("fractal_governance.plots.PLOT_NAMES", PLOT_NAMES[:1])  # for speed
+    out = tmp_path / "site"
+    write_report(small.with_name("First"), out)
+    (out / report.MANIFEST_NAME).unlink()
+    write_report(small.with_name("Second"), out, force=True)
+    assert title_of(out) == "Second Report"
+    (out / report.MANIFEST_NAME).unlink()
+    (out / "diary.txt").write_text("keep me")
+    with pytest.raises(FileExistsError, match=r"diary\.txt"):
+        write_report(small, out, force=True)
+
+
+STEPS = ["figure", "index", "manifest", "chmod", "exchange", "rename", "cleanup"]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_kill_at_any_step_of_force_leaves_the_old_or_the_new_report(
+    step: str, small: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("fractal_governance.plots.PLOT_NAMES", PLOT_NAMES[:2])  # for speed
+    out = tmp_path / "site"
+    write_report(small.with_name("Old"), out)
+
+    def kill(*args: object, **kwargs: object) -> None:
+        raise Killed(step)
+
+    real_rmtree = report.shutil.rmtree
+    real_exchange = report._exchange
+    real_rename = report.os.rename
+    with monkeypatch.context() as patch:
+        patch.setattr(report.shutil, "rmtree", lambda *args, **kwargs: None)  # no clean-up
+        if step == "figure":
+            patch.setattr(Plots, "figure", kill)
+        elif step == "index":
+            patch.setattr(report, "render_index", kill)
+        elif step == "manifest":
+            patch.setattr(report.json, "dumps", kill)
+        elif step == "chmod":
+            patch.setattr(report.os, "chmod", kill)
+        elif step == "exchange":
+            patch.setattr(report, "_exchange", kill)
+        elif step == "rename":  # a system without an exchange: old renamed aside, then new
+
+            def rename(source: object, target: object) -> None:
+                if Path(str(target)) == out:  # the new report into place, the old one aside
+                    raise Killed(step)
+                real_rename(source, target)  # type: ignore[arg-type]
+
+            patch.setattr(report, "_exchange", lambda first, second: False)
+            patch.setattr(report.os, "rename", rename)
+        else:  # cleanup: the old report, now in the temporary folder, is being deleted
+
+            def exchange_then_die(first: Path, second: Path) -> bool:
+                assert real_exchange(first, second)
+                raise Killed(step)
+
+            patch.setattr(report, "_exchange", exchange_then_die)
+        with pytest.raises(Killed):
+            write_report(small.with_name("New"), out, force=True)
+    assert report.shutil.rmtree is real_rmtree
+    if step == "rename":  # two renames cannot be one step: the old report is kept aside
+        (aside,) = tmp_path.glob(".site.*.old")
+        assert title_of(aside / "site") == "Old Report"
+        return
+    expected = "New Report" if step == "cleanup" else "Old Report"
+    assert title_of(out) == expected
+    assert (out / report.MANIFEST_NAME).is_file()
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name != "site")
+    assert leftovers and all(re.fullmatch(r"\.site\.[a-z0-9_]{8}\.tmp", n) for n in leftovers)
+
+    # The next run removes what the killed one left beside the report.
+    (tmp_path / ".site.notes").mkdir()  # not a temporary folder of the report: kept
+    write_report(small.with_name("Next"), out, force=True)
+    assert title_of(out) == "Next Report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.notes", "site"]
