@@ -48,6 +48,7 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
@@ -582,13 +583,42 @@ def load(name: str, *, progress: bool = False, profile: CommunityProfile | None 
     profile derived from :data:`GENESIS_PROFILE`.
     """
     entry = info(name)
-    files = paths(name, progress=progress)
-    if entry.loader is not None:
-        dataset = entry.loader(files, profile)
-    else:
-        chosen = entry.profile if profile is None else profile
-        dataset = Dataset.from_csv(files[0], profile=chosen)
+    with _verified_copies(entry, paths(name, progress=progress)) as files:
+        if entry.loader is not None:
+            dataset = entry.loader(files, profile)
+        else:
+            chosen = entry.profile if profile is None else profile
+            dataset = Dataset.from_csv(files[0], profile=chosen)
     return dataset.with_name(entry.title)
+
+
+@contextlib.contextmanager
+def _verified_copies(entry: DatasetInfo, files: Sequence[Path]) -> Iterator[list[Path]]:
+    """Private copies of a dataset's published ``files`` (in a folder only this user can
+    read), each hashed from the very bytes written to it, so that what is parsed is what
+    was verified: a file changed between its check and its reading is refused
+    (:class:`DatasetIntegrityError`), never used. Shipped files (the demo) are read as
+    they are."""
+    if not entry.files:
+        yield list(files)
+        return
+    with tempfile.TemporaryDirectory(prefix="fractal_governance-") as folder:
+        copies = []
+        for remote, source in zip(entry.files, files, strict=True):
+            target = Path(folder) / entry.name / remote.name
+            target.parent.mkdir(exist_ok=True)
+            digest = hashlib.sha256()
+            with open(source, "rb") as reading, open(target, "xb") as writing:
+                for block in iter(lambda: reading.read(1 << 20), b""):
+                    digest.update(block)
+                    writing.write(block)
+            if digest.hexdigest() != remote.sha256:
+                raise DatasetIntegrityError(
+                    f"{source}: changed while it was being read (SHA-256 {digest.hexdigest()}, "
+                    f"not the published {remote.sha256}); refusing to use it"
+                )
+            copies.append(target)
+        yield copies
 
 
 def profile_for(data: str | os.PathLike[str] | None = None) -> CommunityProfile:

@@ -648,3 +648,53 @@ def test_level_by_attendance_count_and_combined_statistics() -> None:
     result = combined_statistics(groups)
     assert result["Mean"] == pytest.approx(2.75)
     assert result["StandardDeviation"] == pytest.approx(np.std([1, 2, 3, 5], ddof=1))
+
+
+# -- the bytes parsed are the bytes verified (issue 16) --------------------------------------
+
+
+def local_toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setitem(datasets.REGISTRY, "toy", TOY)
+    local = tmp_path / "local" / "toy"
+    local.mkdir(parents=True)
+    (local / "toy-weekly_rank.csv").write_bytes(TOY_WEEKLY)
+    (local / "toy-account_status.csv").write_bytes(TOY_EXTRA)
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(local.parent))
+    monkeypatch.setenv(datasets.ENV_BASE_URL, closed_port_url())
+    return local / "toy-weekly_rank.csv"
+
+
+TAMPERED = TOY_WEEKLY.replace(b"1,ann,Ann,1,1,6", b"1,ann,Ann,1,1,1")
+
+
+def test_a_file_changed_after_its_check_is_never_parsed(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A concurrent writer: the file changes between the hash check and the parse.
+    weekly = local_toy(tmp_path, monkeypatch)
+    checked = datasets.paths
+
+    def check_then_tamper(name: str, *, progress: bool = False) -> list[Path]:
+        found = checked(name, progress=progress)
+        weekly.write_bytes(TAMPERED)
+        return found
+
+    monkeypatch.setattr(datasets, "paths", check_then_tamper)
+    with pytest.raises(DatasetIntegrityError, match="changed while it was being read"):
+        datasets.load("toy")
+
+
+def test_a_file_changed_while_it_is_parsed_does_not_change_the_data(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    weekly = local_toy(tmp_path, monkeypatch)
+    parse = Dataset.from_csv.__func__  # type: ignore[attr-defined]
+
+    def tamper_then_parse(cls: type[Dataset], path: Path, **options: object) -> Dataset:
+        weekly.write_bytes(TAMPERED)  # the writer wins the race against the parser
+        return parse(cls, path, **options)
+
+    monkeypatch.setattr(Dataset, "from_csv", classmethod(tamper_then_parse))
+    dataset = datasets.load("toy")
+    ranks = dataset.df.set_index(["MemberID", "MeetingID"])["Rank"]
+    assert ranks[("ann", 1)] == 6  # the verified bytes, not the tampered ones
