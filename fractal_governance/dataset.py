@@ -201,6 +201,7 @@ class Dataset:
 
     _core: _Core
     name: str | None = None
+    _source: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self._core, _Core):
@@ -356,7 +357,12 @@ class Dataset:
 
     def with_name(self, name: str | None) -> Dataset:
         """The same dataset with another display name (derived tables are shared)."""
-        return Dataset(self._core, name)
+        return Dataset(self._core, name, self._source)
+
+    def with_source(self, source: str) -> Dataset:
+        """The same dataset naming ``source`` as where its rows came from, e.g. the
+        published file behind the private copy that was verified and read."""
+        return Dataset(self._core, self.name, source)
 
     def with_profile(self, profile: CommunityProfile) -> Dataset:
         """The same measurements counted by another profile (tables computed anew)."""
@@ -375,7 +381,7 @@ class Dataset:
     @property
     def source(self) -> str:
         """The file the rows came from, or ``"<dataframe>"``."""
-        return self._core.measurements.table.source
+        return self._source or self._core.measurements.table.source
 
     @property
     def profile(self) -> CommunityProfile:

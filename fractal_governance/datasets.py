@@ -583,12 +583,21 @@ def load(name: str, *, progress: bool = False, profile: CommunityProfile | None 
     profile derived from :data:`GENESIS_PROFILE`.
     """
     entry = info(name)
-    with _verified_copies(entry, paths(name, progress=progress)) as files:
-        if entry.loader is not None:
-            dataset = entry.loader(files, profile)
-        else:
-            chosen = entry.profile if profile is None else profile
-            dataset = Dataset.from_csv(files[0], profile=chosen)
+    published = paths(name, progress=progress)
+    with _verified_copies(entry, published) as files:
+        try:
+            if entry.loader is not None:
+                dataset = entry.loader(files, profile)
+            else:
+                chosen = entry.profile if profile is None else profile
+                dataset = Dataset.from_csv(files[0], profile=chosen)
+        except DatasetError as error:  # name the published files, not the private copies
+            message = str(error)
+            for copy, original in zip(files, published, strict=True):
+                message = message.replace(str(copy.parent), str(original.parent))
+            raise type(error)(message) from None
+        if files != list(published):
+            dataset = dataset.with_source(str(published[0]))
     return dataset.with_name(entry.title)
 
 

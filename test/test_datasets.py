@@ -698,3 +698,19 @@ def test_a_file_changed_while_it_is_parsed_does_not_change_the_data(
     dataset = datasets.load("toy")
     ranks = dataset.df.set_index(["MemberID", "MeetingID"])["Rank"]
     assert ranks[("ann", 1)] == 6  # the verified bytes, not the tampered ones
+
+
+def test_a_verified_copy_is_named_by_its_published_file(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The parse reads a private copy; the dataset and its errors name the published file.
+    weekly = local_toy(tmp_path, monkeypatch)
+    assert datasets.load("toy").source == str(weekly)
+
+    def refuse(cls: type[Dataset], path: Path, **options: object) -> Dataset:
+        raise DatasetError(f"{path}: column 'Rank' is broken")
+
+    monkeypatch.setattr(Dataset, "from_csv", classmethod(refuse))
+    with pytest.raises(DatasetError) as raised:
+        datasets.load("toy")
+    assert str(raised.value) == f"{weekly}: column 'Rank' is broken"
