@@ -65,7 +65,7 @@ def share_script_cache() -> None:
 
     shared = ScriptCache()
     for module in (app_test, local_script_runner):
-        module.ScriptCache = lambda: shared  # type: ignore[attr-defined,assignment]
+        module.ScriptCache = lambda: shared  # type: ignore[attr-defined]
 
 
 def timed(action: Callable[[], object]) -> float:
