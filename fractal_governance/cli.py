@@ -323,8 +323,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="run on a Dask cluster: the scheduler's address (e.g. tcp://scheduler.example:8786), or "
-        "'local' to start a LocalCluster on 127.0.0.1",
+        help="run on a Dask cluster: the scheduler's address (e.g. "
+        "tcp://scheduler.example:8786), or 'local' to start a LocalCluster on 127.0.0.1",
     )
     return parser
 

@@ -100,14 +100,14 @@ class _Core:
         big = parallel.worth_a_thread(rows)
         with parallel.worker(rows) as submit:
             # On a worker: the quality check, the attendance tables (no Respect in them),
-            # then the member and team tables and the ledger table. Here: the ledger, then
-            # the meeting tables and the cumulative Gini.
+            # then df and the member tables. Here: the ledger, then the team and meeting
+            # tables and the cumulative Gini.
             checked = submit(_quality_check(table))
             if big:
                 attendance = submit(self.measurements.build_attendance_tables)
             self.ledger  # noqa: B018 (the policy's errors, such as unsupported levels)
             if big:
-                side = submit(self.tables.build_member_and_team_tables)
+                side = submit(self.tables.build_member_tables)
                 self.tables.build_meeting_tables()
                 attendance.result()
                 side.result()

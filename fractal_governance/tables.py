@@ -292,19 +292,21 @@ class Tables:
     # The two sets below share no lazily computed table, so two threads can build them at
     # once (see Dataset construction); each value is computed once either way.
 
-    def build_member_and_team_tables(self) -> None:
-        """Compute (and cache) ``df``, the member and the team tables and the ledger table
-        now."""
+    def build_member_tables(self) -> None:
+        """Compute (and cache) ``df`` and the member tables now, and the ledger table of a
+        ledger that is not the attendance itself (a rolling policy's: it is built while the
+        other thread computes the Gini of its many awards)."""
         self.df  # noqa: B018
-        self.ledger_frame  # noqa: B018
+        if not self.ledger.is_aligned:
+            self.ledger_frame  # noqa: B018
         self.member_summary  # noqa: B018
         self.leader_board  # noqa: B018
         self.measurements.rank_by_attendance_count  # noqa: B018
-        self.team_respect  # noqa: B018
-        self.team_leader_board  # noqa: B018
 
     def build_meeting_tables(self) -> None:
-        """Compute (and cache) the meeting tables and the cumulative Gini now."""
+        """Compute (and cache) the meeting and team tables and the cumulative Gini now."""
+        self.team_respect  # noqa: B018
+        self.team_leader_board  # noqa: B018
         self.gini_by_meeting  # noqa: B018
         self.attendance_new_and_returning  # noqa: B018
         self.respect_new_and_returning  # noqa: B018

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fractal_governance import fairness
+from fractal_governance import fairness, parallel
 from fractal_governance.dataset import Dataset, DatasetError, Statistics
 from fractal_governance.math import OPTIMISM, RespectSchedule
 from fractal_governance.quality import DataQualityWarning
@@ -716,6 +716,18 @@ def test_invariants_weekly(frame: pd.DataFrame) -> None:
 @given(frame=weekly_frames(rounds=True))
 def test_invariants_with_rounds(frame: pd.DataFrame) -> None:
     check_against_reference(build(frame), frame)
+
+
+@settings(max_examples=40, deadline=None)
+@given(frame=st.booleans().flatmap(lambda rounds: weekly_frames(rounds=rounds)))
+def test_invariants_on_the_threaded_path(frame: pd.DataFrame) -> None:
+    # Large tables are typed and tabulated on two threads; force that path on small tables
+    # so that its results are checked against the reference too.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "PARALLEL_ROWS", 0)
+        patch.setattr(parallel, "usable_cores", lambda: 2)
+        assert parallel.worth_a_thread(len(frame))
+        check_against_reference(build(frame), frame)
 
 
 @settings(max_examples=40, deadline=None)

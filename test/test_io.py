@@ -201,7 +201,10 @@ BAD_WEEKLY = {
     "header only": (f"{HEADER}\n", ["no data rows"]),
     "empty file": ("", ["empty"]),
     "blank file": ("\n\n\n", ["empty"]),
-    "too many fields": (f"{HEADER}\n1,a,A,1,1,6,,\n2,b,B,1,1,5,,,x\n", ["row 3 has 9 fields", "column 9 has no name"]),
+    "too many fields": (
+        f"{HEADER}\n1,a,A,1,1,6,,\n2,b,B,1,1,5,,,x\n",
+        ["row 3 has 9 fields", "column 9 has no name"],
+    ),
     "bad date": (
         "MemberID,Name,MeetingID,Group,Rank,MeetingDate\na,A,1,1,6,2022-02-30\n",
         ["row 2: '2022-02-30'", "'MeetingDate'"],

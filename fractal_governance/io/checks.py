@@ -18,6 +18,7 @@ import pandas as pd
 
 from fractal_governance import _kernels as kernels
 from fractal_governance import columns as col
+from fractal_governance import parallel
 from fractal_governance.io.errors import DatasetError, Origin, cell_problem, raise_problems
 from fractal_governance.io.reader import check_counts
 from fractal_governance.io.table import Table, member_runs
@@ -488,17 +489,40 @@ def check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> Ta
     if not len(frame):
         raise DatasetError(f"{source}: has a header but no data rows")
     has_rounds = col.ROUND in names
-    problems: list[str] = []
-    columns: dict[str, Any] = {}
-
-    # A blank team name would make a team of its own: it is treated as no team, looked
-    # for among the distinct names only.
     meeting_column = frame[col.MEETING_ID]
     in_meeting_order = (
         not has_rounds
         and meeting_column.dtype == np.int64
         and kernels.non_decreasing(meeting_column.to_numpy())
     )
+
+    # A large frame types its number, team and name columns on a worker thread while this
+    # thread factorizes MemberID (NumPy, pandas and Arrow release the GIL in their kernels).
+    with parallel.worker(len(frame)) as submit:
+        return _check_weekly_columns(
+            frame, origin, names, level, has_rounds, in_meeting_order, submit
+        )
+
+
+def _check_weekly_columns(
+    frame: pd.DataFrame,
+    origin: Origin,
+    names: list[str],
+    level: str,
+    has_rounds: bool,
+    in_meeting_order: bool,
+    submit: parallel.Submit,
+) -> Table:
+    source = origin.source
+    problems: list[str] = []
+    columns: dict[str, Any] = {}
+    numbers_later = submit(
+        lambda: _number_columns(frame, origin, level, has_rounds, in_meeting_order)
+    )
+    teams_later = (
+        submit(lambda: _team_names(frame[col.TEAM_NAME])) if col.TEAM_NAME in names else None
+    )
+    name_later = submit(lambda: _name_column(frame, origin)) if col.NAME in names else None
 
     # MemberID is factorized here once (sorted) and the codes kept for the Dataset; blank
     # IDs are looked for among the distinct values only.
@@ -529,7 +553,7 @@ def check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> Ta
             )
         )
     columns[col.MEMBER_ID] = member
-    numbers = _number_columns(frame, origin, level, has_rounds, in_meeting_order)
+    numbers = numbers_later.result()
     columns.update(numbers.columns)
     problems += numbers.problems
     meeting, rounds, meetings = numbers.meeting, numbers.rounds, numbers.meetings
@@ -557,11 +581,11 @@ def check_weekly(frame: pd.DataFrame, origin: Origin, *, needs_name: bool) -> Ta
             member_first = order[np.cumsum(member_counts) - member_counts].astype(np.int64)
 
     teams = team_ids = None
-    if col.TEAM_NAME in names:
-        columns[col.TEAM_NAME], teams = _team_names(frame[col.TEAM_NAME])
+    if teams_later is not None:
+        columns[col.TEAM_NAME], teams = teams_later.result()
         check_counts("teams", len(teams[1]), origin.size, source)
-    if col.NAME in names:
-        columns[col.NAME] = _name_column(frame, origin)
+    if name_later is not None:
+        columns[col.NAME] = name_later.result()
     if col.TEAM_ID in names:
         columns[col.TEAM_ID], team_ids, team_problems = _team_id_column(frame, origin)
         problems += team_problems
