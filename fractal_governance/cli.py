@@ -339,7 +339,11 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     dataset = _load(args.data, profile=_profile(args))
     table = dataset.summary_table()
     if args.format == "table":
-        caption = texts.profile_caption(dataset.profile, dates_known=dataset.dates_known)
+        caption = texts.profile_caption(
+            dataset.profile,
+            dates_known=dataset.dates_known,
+            dates_from_data=dataset.has_meeting_dates,
+        )
         text = _text_table(texts.format_summary(table))
         _write_stdout(f"{_heading(dataset)}\n{caption}\n\n{text}\n")
     else:
@@ -421,7 +425,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     lines = [
         f"{_source(dataset)}: {len(dataset.df)} rows, {dataset.total_meetings} meetings, "
         f"{dataset.total_unique_members} members: the data can be analysed.",
-        texts.profile_caption(dataset.profile, dates_known=dataset.dates_known),
+        texts.profile_caption(
+            dataset.profile,
+            dates_known=dataset.dates_known,
+            dates_from_data=dataset.has_meeting_dates,
+        ),
     ]
     if len(findings) == 0:
         lines.append("No data-quality findings.")

@@ -404,6 +404,11 @@ class Dataset:
         return self._core.profile.calendar
 
     @property
+    def has_meeting_dates(self) -> bool:
+        """Whether the rows carry their own ``MeetingDate`` (then no calendar is used)."""
+        return col.MEETING_DATE in self._core.measurements.table.frame.columns
+
+    @property
     def dates_known(self) -> bool:
         """Whether every meeting has a date (from the data or the profile's calendar)."""
         return self._core.measurements.dates_known

@@ -244,7 +244,11 @@ def render_index(
     generated = texts.format_date(datetime.date.today() if today is None else today)
     ids = dataset.meeting_ids
     current = texts.current_through(dataset.last_meeting_date, ids[-1] if ids else None)
-    profile = texts.profile_caption(dataset.profile, dates_known=dataset.dates_known)
+    profile = texts.profile_caption(
+        dataset.profile,
+        dates_known=dataset.dates_known,
+        dates_from_data=dataset.has_meeting_dates,
+    )
     unit = dataset.unit
     e = _escape
 

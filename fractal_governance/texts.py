@@ -247,13 +247,18 @@ def current_through(last_meeting_date: Any, last_meeting_id: int | None = None) 
     return "Data is current up through the last meeting recorded (its date is unknown)."
 
 
-def profile_caption(profile: CommunityProfile, *, dates_known: bool = True) -> str:
+def profile_caption(
+    profile: CommunityProfile, *, dates_known: bool = True, dates_from_data: bool = False
+) -> str:
     """The profile in use, in one line: name, Respect schedule (policy), calendar and unit.
 
-    ``dates_known=False`` (data without ``MeetingDate`` read without a calendar) says that
-    the meeting dates are unknown.
+    ``dates_from_data=True`` (the rows carry ``MeetingDate``) says that the dates come from
+    the data, not from the profile's calendar; ``dates_known=False`` (no ``MeetingDate`` and
+    no calendar) that the meeting dates are unknown.
     """
-    if profile.calendar is None and not dates_known:
+    if dates_from_data:
+        calendar = "meeting dates from the data"
+    elif profile.calendar is None and not dates_known:
         calendar = "meeting dates unknown (the data has none and no calendar was given)"
     else:
         calendar = f"meetings {describe_calendar(profile.calendar)}"

@@ -178,3 +178,11 @@ def test_front_ends_read_an_ordao_export_with_the_ordao_profile(tmp_path: object
     assert read.profile.name == "ORDAO awards" and not read.dates_known
     assert read.total_member_respect == genesis.total_member_respect == 55 + 34
     assert genesis.profile.name == "Genesis fractal" and genesis.dates_known
+
+
+def test_has_meeting_dates_tells_dates_in_the_rows_from_a_calendar() -> None:
+    dated = FRAME.assign(MeetingDate=["2024-05-01", "2024-05-01", "2024-05-15", "2024-05-15"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert Dataset.from_dataframe(dated).has_meeting_dates
+    assert not load().has_meeting_dates

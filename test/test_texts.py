@@ -252,3 +252,13 @@ def test_fetch_failed_is_one_line() -> None:
     line = texts.fetch_failed("Genesis", OSError("network\nis unreachable"))
     assert "\n" not in line
     assert "network is unreachable" in line and "press the button again" in line
+
+
+def test_profile_caption_says_where_the_dates_come_from() -> None:
+    from_data = texts.profile_caption(profiles.GENESIS, dates_from_data=True)
+    assert "Calendar: meeting dates from the data." in from_data
+    assert "2022-02-26" not in from_data
+    calendar = texts.profile_caption(profiles.GENESIS)
+    assert "Calendar: meetings weekly from 2022-02-26 (2022-04-16 skipped)." in calendar
+    unknown = texts.profile_caption(profiles.ZAO, dates_known=False)
+    assert "meeting dates unknown" in unknown

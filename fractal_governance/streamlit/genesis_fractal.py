@@ -576,7 +576,11 @@ def build_view(dataset: Dataset) -> View:
     return View(
         title=dataset.name or "Fractal",
         last_meeting=texts.current_through(dataset.last_meeting_date, ids[-1] if ids else None),
-        profile=texts.profile_caption(dataset.profile, dates_known=dataset.dates_known),
+        profile=texts.profile_caption(
+            dataset.profile,
+            dates_known=dataset.dates_known,
+            dates_from_data=dataset.has_meeting_dates,
+        ),
         schedule=texts.schedule_caption(dataset.profile),
         unit=dataset.unit,
         dates_known=bool(dataset.dates_known) and bool(attendance["MeetingDate"].notna().all()),
