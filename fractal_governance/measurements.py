@@ -77,9 +77,11 @@ class Measurements:
         returning: npt.NDArray[np.bool_] | None = None,
         member_attributes: pd.DataFrame | None = None,
         extra_members: pd.Index | None = None,
+        known_names: pd.Series | None = None,
     ) -> None:
         self.table = table
         self.calendar = calendar
+        self.known_names = known_names
         self.member_attributes = (
             member_attributes if member_attributes is not None else pd.DataFrame()
         )
@@ -413,7 +415,12 @@ class Measurements:
         has = first < len(frame)
         taken = take_rows(names, np.where(has, first, 0)).array  # text stays Arrow text
         series = pd.Series(taken, index=self.member_ids, copy=False)
-        return series if has.all() else series.mask(~has)
+        if has.all():
+            return series
+        series = series.mask(~has)
+        if self.known_names is not None:  # members without a named row in a window
+            series = series.fillna(self.known_names.reindex(self.member_ids))
+        return series
 
     # -- teams -------------------------------------------------------------------------
 
@@ -448,21 +455,19 @@ class Measurements:
         if not keep.any():
             return None
         table = self.table.take(np.flatnonzero(keep))
-        # chronological number of the window's first meeting in the full record
-        number = self.meeting_number_of_id
-        inside = number[(number.index >= first) & (number.index <= last)]
-        start = int(inside.min())
+        # A member of the window is returning when their first meeting in the whole record
+        # is not one of the window's meetings (it came before their first one here, by
+        # date, even where dates and MeetingIDs are not in the same order).
         full_first = self.member_first_meeting  # -1 where returning already
-        window_members = table.members[1]
-        where = self.member_ids.get_indexer(window_members)
-        before = full_first[where]
-        returning = before < start
+        where = self.member_ids.get_indexer(table.members[1])
+        returning = ~np.isin(full_first[where], self.meeting_numbers(first, last))
         return Measurements(
             table,
             self.calendar,
             returning=returning,
             member_attributes=self.member_attributes,
             extra_members=extra_members,
+            known_names=self.member_names,
         )
 
     def meeting_numbers(self, first: int, last: int) -> IntArray:

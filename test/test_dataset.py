@@ -831,3 +831,22 @@ def test_genesis_directory_loads_the_weekly_file(
     assert loaded.source.endswith("genesis-weekly_rank.csv")
     meetings = pd.read_csv(genesis_snapshot_dir / "genesis-weekly_rank.csv")["MeetingID"]
     assert loaded.total_meetings == meetings.nunique()
+
+
+def test_a_window_counts_members_by_date_when_dates_and_ids_disagree() -> None:
+    # b's first meeting is 5 (Jan 15), before meeting 3 (Jan 22) by date: in a window of
+    # meetings 2-3, b is returning at meeting 3, as in the whole record.
+    rows = [
+        ("a", 1, "2024-01-01", 5), ("x", 2, "2024-01-08", 5), ("b", 5, "2024-01-15", 6),
+        ("b", 3, "2024-01-22", 4), ("a", 3, "2024-01-22", 3),
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["MemberID", "MeetingID", "MeetingDate", "Rank"])
+    frame["Name"] = frame["MemberID"]
+    frame["Group"] = 1
+    dataset = build(frame)
+    whole = dataset.df_member_attendance_new_and_returning_by_meeting.set_index("MeetingID")
+    window = dataset.select_meetings(2, 3).df_member_attendance_new_and_returning_by_meeting
+    window = window.set_index("MeetingID")
+    assert whole.loc[3].tolist()[1:] == [0, 2]
+    assert window.loc[3, ["NewMemberCount", "ReturningMemberCount"]].tolist() == [0, 2]
+    assert window.loc[2, ["NewMemberCount", "ReturningMemberCount"]].tolist() == [1, 0]

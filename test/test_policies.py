@@ -235,3 +235,19 @@ def test_a_record_with_levels_above_6_is_not_exported_as_ordao(tmp_path: object)
         write_ordao(eight, target)
     assert not target.exists()
     assert write_ordao(dataset, target)[0] == target  # levels 1 to 6 are exported
+
+
+def test_a_window_keeps_the_names_of_members_paid_without_attending() -> None:
+    frame = pd.DataFrame(
+        [("a", 1, 6), ("b", 1, 5), ("a", 2, 4), ("c", 2, 3), ("c", 3, 6), ("a", 3, 2)],
+        columns=["MemberID", "MeetingID", "Rank"],
+    )
+    frame["Name"] = frame["MemberID"].str.upper()
+    frame["Group"] = 1
+    profile = CommunityProfile("T", RollingMeanRespect(window=3))
+    with _quiet():
+        window = Dataset.from_dataframe(frame, profile=profile).select_meetings(2, 3)
+    board = window.df_member_leader_board.set_index("MemberID")
+    # b attends only meeting 1 but its rolling mean pays it in meetings 2 and 3
+    assert board.loc["b", "AttendanceCount"] == 0 and board.loc["b", "AccumulatedRespect"] > 0
+    assert board["Name"].to_dict() == {"a": "A", "b": "B", "c": "C"}
