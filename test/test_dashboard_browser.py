@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright import sync_api
@@ -121,6 +122,18 @@ def launch(playwright: sync_api.Playwright) -> sync_api.Browser:
     )
 
 
+def leaderboard_row(page: Any, row: Any) -> list[str]:
+    """The texts of a grid row's cells once the grid has drawn them (it may redraw the row
+    after its cells are first attached): polled for at most ``PAGE_TIMEOUT_MS``."""
+    cells: list[str] = []
+    for _ in range(PAGE_TIMEOUT_MS // 100):
+        cells = row.locator("[role=gridcell]").all_text_contents()
+        if cells and cells[0]:
+            break
+        page.wait_for_timeout(100)
+    return cells
+
+
 @pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
 def test_dashboard_in_chromium(dashboard_url: str, tmp_path: Path) -> None:
     require_chromium()
@@ -142,7 +155,7 @@ def test_dashboard_in_chromium(dashboard_url: str, tmp_path: Path) -> None:
                 grid = page.get_by_test_id("stMain").get_by_test_id("stDataFrame").nth(0)
                 first_row = grid.locator("[role=row]").nth(1)
                 first_row.locator("[role=gridcell]").nth(1).wait_for(state="attached")
-                cells = first_row.locator("[role=gridcell]").all_text_contents()
+                cells = leaderboard_row(page, first_row)
                 assert cells[0] == "1"
                 if device == "desktop":  # a phone draws only the columns in view
                     headers = grid.locator("[role=columnheader]").all_text_contents()
