@@ -293,65 +293,27 @@ def test_member_runs_gini_declines_a_histogram_above_the_limit() -> None:
     )
 
 
-@settings(max_examples=100, deadline=None)
-@given(
-    entries=st.lists(
-        st.tuples(
-            st.integers(0, 7),  # member
-            st.integers(0, 5),  # meeting
-            st.one_of(st.just(0.0), st.floats(0.0, 1e6), st.integers(0, 30).map(float)),
-        ),
-        min_size=1,
-        max_size=60,
+# Awards on a grid of 8 members x 6 meetings: (member, meeting, amount), amounts whole,
+# fractional or 0.
+GINI_ENTRIES = st.lists(
+    st.tuples(
+        st.integers(0, 7),
+        st.integers(0, 5),
+        st.one_of(st.just(0.0), st.floats(0.0, 1e6), st.integers(0, 30).map(float)),
     ),
-    attended=st.lists(st.integers(0, 7), max_size=8),
+    min_size=1,
+    max_size=60,
 )
-def test_dense_cumulative_gini_matches_the_gini_per_meeting(
-    entries: list[tuple[int, int, float]], attended: list[int]
+
+
+def check_dense_gini_against_fairness(
+    entries: list[tuple[int, int, float]], first_seen: np.ndarray
 ) -> None:
+    """The kernel against its twin: every entry, and every member's sighting at
+    ``first_seen`` as a row of amount 0, in ``fairness.cumulative_gini_by_meeting``."""
     member = np.array([e[0] for e in entries], dtype=np.int64)
     meeting = np.array([e[1] for e in entries], dtype=np.int64)
     amount = np.array([e[2] for e in entries], dtype=np.float64)
-    # members seen from a first attendance without an entry: meeting 0 for those drawn
-    first_seen = np.full(8, 6, dtype=np.int64)
-    first_seen[attended] = 0
-    got = kernels.dense_cumulative_gini(member, meeting, amount, 8, 6, first_seen=first_seen)
-    assert got is not None
-    # the twin: every entry and every early sighting as a row (amount 0), Gini per meeting
-    rows_member = np.concatenate([member, np.array(sorted(set(attended)), dtype=np.int64)])
-    rows_meeting = np.concatenate([meeting, np.zeros(len(set(attended)), dtype=np.int64)])
-    rows_amount = np.concatenate([amount, np.zeros(len(set(attended)))])
-    expected = fairness.cumulative_gini_by_meeting(rows_meeting, rows_member, rows_amount)
-    expected = expected.reindex(range(6))
-    # a meeting without rows keeps the holdings of the one before (NaN before anybody)
-    expected = expected.ffill()
-    np.testing.assert_allclose(got, expected.to_numpy(), rtol=1e-9, atol=1e-12)
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    entries=st.lists(
-        st.tuples(
-            st.integers(0, 7),  # member
-            st.integers(0, 5),  # meeting
-            st.one_of(st.just(0.0), st.floats(0.0, 1e6), st.integers(0, 30).map(float)),
-        ),
-        min_size=1,
-        max_size=60,
-    ),
-    earlier=st.lists(st.integers(0, 5), min_size=8, max_size=8),
-)
-def test_dense_cumulative_gini_with_every_entry_after_its_member_is_seen(
-    entries: list[tuple[int, int, float]], earlier: list[int]
-) -> None:
-    # first_seen at or before each member's first entry (as a first attendance is for
-    # awards to absent members): the kernel takes it as is (no search for first entries)
-    member = np.array([e[0] for e in entries], dtype=np.int64)
-    meeting = np.array([e[1] for e in entries], dtype=np.int64)
-    amount = np.array([e[2] for e in entries], dtype=np.float64)
-    first_entry = np.full(8, 6, dtype=np.int64)
-    np.minimum.at(first_entry, member, meeting)
-    first_seen = np.minimum(first_entry, np.array(earlier, dtype=np.int64))
     got = kernels.dense_cumulative_gini(member, meeting, amount, 8, 6, first_seen=first_seen)
     assert got is not None
     sighted = np.flatnonzero(first_seen < 6)
@@ -359,8 +321,34 @@ def test_dense_cumulative_gini_with_every_entry_after_its_member_is_seen(
     rows_meeting = np.concatenate([meeting, first_seen[sighted]])
     rows_amount = np.concatenate([amount, np.zeros(len(sighted))])
     expected = fairness.cumulative_gini_by_meeting(rows_meeting, rows_member, rows_amount)
+    # a meeting without rows keeps the holdings of the one before (NaN before anybody)
     expected = expected.reindex(range(6)).ffill()
     np.testing.assert_allclose(got, expected.to_numpy(), rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(entries=GINI_ENTRIES, attended=st.lists(st.integers(0, 7), max_size=8))
+def test_dense_cumulative_gini_matches_the_gini_per_meeting(
+    entries: list[tuple[int, int, float]], attended: list[int]
+) -> None:
+    # members seen from a first attendance without an entry: meeting 0 for those drawn
+    first_seen = np.full(8, 6, dtype=np.int64)
+    first_seen[attended] = 0
+    check_dense_gini_against_fairness(entries, first_seen)
+
+
+@settings(max_examples=100, deadline=None)
+@given(entries=GINI_ENTRIES, earlier=st.lists(st.integers(0, 5), min_size=8, max_size=8))
+def test_dense_cumulative_gini_with_every_entry_after_its_member_is_seen(
+    entries: list[tuple[int, int, float]], earlier: list[int]
+) -> None:
+    # first_seen at or before each member's first entry (as a first attendance is for
+    # awards to absent members): the kernel takes it as is (no search for first entries)
+    first_entry = np.full(8, 6, dtype=np.int64)
+    np.minimum.at(first_entry, [e[0] for e in entries], [e[1] for e in entries])
+    check_dense_gini_against_fairness(
+        entries, np.minimum(first_entry, np.array(earlier, dtype=np.int64))
+    )
 
 
 def test_dense_cumulative_gini_declines_a_grid_above_the_limit() -> None:
