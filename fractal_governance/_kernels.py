@@ -16,8 +16,9 @@ Thresholds are named here once:
   by arithmetic (headroom below int64's ``2**63``);
 * ``RADIX_SORT_LIMIT`` (``2**16``): NumPy's stable sort is a radix sort for keys that fit
   in ``uint16``;
-* ``DENSE_GINI_CELLS`` (``2**24``): the largest (meeting x member) grid of holdings that
-  :func:`dense_cumulative_gini` builds (128 MiB of float64).
+* ``DENSE_GRID_CELLS`` (``2**24``): the largest (meeting x member) grid that
+  :func:`dense_cumulative_gini` and :func:`trailing_window_sums` build (128 MiB of float64);
+  :func:`dense_grid_pays` also asks the grid to be small next to the entries.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import pyarrow as pa
 __all__ = [
     "COUNTING_FACTOR",
     "COUNTING_SLACK",
-    "DENSE_GINI_CELLS",
+    "DENSE_GRID_CELLS",
     "EXACT_FLOAT_INT",
     "INT64_MAX",
     "MIXED_RADIX_LIMIT",
@@ -42,6 +43,7 @@ __all__ = [
     "counting_sort",
     "dense_codes",
     "dense_cumulative_gini",
+    "dense_grid_pays",
     "duplicated_rows",
     "factorize_sorted",
     "factorize_sorted_first_rows",
@@ -54,6 +56,7 @@ __all__ = [
     "sort_order",
     "table_is_small",
     "take_rows",
+    "trailing_window_sums",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -75,8 +78,9 @@ MIXED_RADIX_LIMIT = 2**62
 RADIX_SORT_LIMIT = 2**16
 """Codes below this fit in uint16, which NumPy's stable sort sorts by radix."""
 
-DENSE_GINI_CELLS = 2**24
-"""Largest (meeting x member) grid :func:`dense_cumulative_gini` builds."""
+DENSE_GRID_CELLS = 2**24
+"""Largest (meeting x member) grid the dense kernels (:func:`dense_cumulative_gini`,
+:func:`trailing_window_sums`) build."""
 
 
 def table_is_small(size: int, rows: int) -> bool:
@@ -544,10 +548,10 @@ def dense_cumulative_gini(
     -------
     float64 array or None
         The Gini after each meeting (NaN while nobody is seen, 0 while nobody holds
-        anything); None when the grid would exceed :data:`DENSE_GINI_CELLS` cells.
+        anything); None when the grid would exceed :data:`DENSE_GRID_CELLS` cells.
     """
     cells = meeting_count * member_count
-    if cells > DENSE_GINI_CELLS or cells == 0:
+    if cells > DENSE_GRID_CELLS or cells == 0:
         return None if cells else np.zeros(meeting_count)
     key = meeting.astype(np.int64) * member_count
     key += member
@@ -575,3 +579,61 @@ def dense_cumulative_gini(
     gini = np.where(total > 0, gini, 0.0)
     result: npt.NDArray[np.float64] = np.where(seen > 0, gini, np.nan)
     return result
+
+
+def dense_grid_pays(cells: int, entries: int) -> bool:
+    """Whether a dense grid of ``cells`` cells beats sorting ``entries`` entries: it fits
+    under :data:`DENSE_GRID_CELLS` and is small next to them (see :func:`table_is_small`)."""
+    return 0 < cells <= DENSE_GRID_CELLS and table_is_small(cells, entries)
+
+
+def trailing_window_sums(
+    member: IntArray,
+    meeting: IntArray,
+    value: IntArray,
+    member_count: int,
+    meeting_count: int,
+    window: int,
+) -> tuple[IntArray, IntArray, npt.NDArray[np.int32]] | None:
+    """Each (meeting, member) cell's sum of ``value`` over the member's entries in the last
+    ``window`` meetings (this one included), where that sum is not 0.
+
+    The dense twin of summing ``window`` shifted copies of the entries by key (see
+    ``policies.rolling.window_level_sums``): the entries are written into an int32
+    (meeting x member) grid, and the grid shifted down by ``1 .. window - 1`` meetings is
+    added to it (``window - 1`` contiguous passes: a running sum down the columns, then a
+    difference, took about eight times one pass).
+
+    Values are small whole numbers ``>= 0`` (levels): their running sums stay in int32.
+    Entries with the same (member, meeting) are added up. They are written by assignment,
+    which keeps the last of them; the grid's total then falls short of the values' total
+    unless every earlier duplicate is 0, so that total decides whether they are counted
+    again with ``bincount``.
+
+    Returns
+    -------
+    (meeting, member, sum) or None
+        The cells by meeting, then member, and their sums; None when
+        :func:`dense_grid_pays` says no (for ``window * len(member)`` entries).
+    """
+    cells = member_count * meeting_count
+    if not dense_grid_pays(cells, window * len(member)):
+        return None
+    key = meeting.astype(np.int64) * member_count
+    key += member
+    grid = np.zeros(cells, dtype=np.int32)
+    grid[key] = value
+    if int(grid.sum(dtype=np.int64)) != int(value.sum()):  # duplicates that add something
+        grid = np.bincount(key, weights=value, minlength=cells).astype(np.int32)
+    levels = grid.reshape(meeting_count, member_count)
+    sums = levels.copy()
+    for shift in range(1, min(window, meeting_count)):  # whole-grid adds, one per offset
+        sums[shift:] += levels[:-shift]
+    flat = sums.ravel()
+    held = flat != 0
+    cell = np.flatnonzero(held)  # NumPy finds the True of a bool array ~3x faster
+    # cells come by meeting: each meeting's number repeats once per cell it holds
+    per_meeting = np.count_nonzero(held.reshape(meeting_count, member_count), axis=1)
+    meeting_of = np.repeat(np.arange(meeting_count, dtype=np.int64), per_meeting)
+    member_of = cell - meeting_of * member_count
+    return meeting_of, member_of, flat[cell]

@@ -197,23 +197,28 @@ class Ledger:
             )
         )
         key = meeting_all * np.int64(max(measurements.member_count, 1)) + member
+        order: npt.NDArray[np.intp] | None
         if kernels.non_decreasing(key):  # already by meeting, then member
-            order = np.arange(len(key)) if every else np.flatnonzero(awarded)
+            order = None if every else np.flatnonzero(awarded)
         elif every:
             order = kernels.sort_order([meeting_all, member])
         else:
             order = np.flatnonzero(awarded)[kernels.sort_order([meeting_all, member])]
-        meeting = self.meeting[order]
-        origin = pd.Categorical.from_codes(self.origin[order].astype(np.int64), pd.Index(ORIGINS))
+
+        def ordered(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return values if order is None else values[order]
+
+        meeting = ordered(self.meeting)
+        origin = pd.Categorical.from_codes(ordered(self.origin), pd.Index(ORIGINS))
         return pd.DataFrame(
             {
                 # categorical: one code per award over the members (no text copied)
                 col.MEMBER_ID: pd.Categorical.from_codes(
-                    self.member[order], measurements.member_ids
+                    ordered(self.member), measurements.member_ids
                 ),
                 col.MEETING_ID: measurements.meeting_ids_chronological[meeting],
                 col.MEETING_DATE: measurements.meeting_dates_chronological[meeting],
-                col.RESPECT: self.respect[order],
+                col.RESPECT: ordered(self.respect),
                 col.ORIGIN: origin,
             },
             copy=False,

@@ -360,3 +360,50 @@ def test_dense_cumulative_gini_declines_a_grid_above_the_limit() -> None:
         member, np.zeros(4, np.int64), np.array([0, 0, 0, 5.0]), 4, 1
     )
     assert got is not None and got.tolist() == [0.75]
+
+
+WINDOW_ENTRIES = st.lists(
+    st.tuples(st.integers(0, 5), st.integers(0, 9), st.integers(0, 8)),
+    max_size=40,  # (member, meeting) may repeat: the kernel adds such entries up
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(entries=WINDOW_ENTRIES, window=st.integers(1, 12))
+def test_trailing_window_sums_match_summing_shifted_entries(
+    entries: list[tuple[int, int, int]], window: int
+) -> None:
+    """The dense kernel against its twin: every entry copied to the ``window`` meetings
+    from its own on, summed by cell with pandas."""
+    member = np.array([e[0] for e in entries], dtype=np.int64)
+    meeting = np.array([e[1] for e in entries], dtype=np.int64)
+    value = np.array([e[2] for e in entries], dtype=np.int64)
+    got = kernels.trailing_window_sums(member, meeting, value, 6, 10, window)
+    assert got is not None  # 60 cells: always small enough
+    shifted = pd.DataFrame(
+        {
+            "member": np.repeat(member, window),
+            "meeting": (meeting[:, None] + np.arange(window)).ravel(),
+            "value": np.repeat(value, window),
+        }
+    )
+    shifted = shifted[shifted["meeting"] < 10]
+    sums = shifted.groupby(["meeting", "member"])["value"].sum()  # by meeting, then member
+    sums = sums[sums != 0]
+    assert got[0].tolist() == list(sums.index.get_level_values(0))
+    assert got[1].tolist() == list(sums.index.get_level_values(1))
+    assert got[2].tolist() == sums.tolist()
+
+
+def test_trailing_window_sums_decline_a_grid_that_does_not_pay() -> None:
+    one = np.zeros(1, dtype=np.int64)
+    assert kernels.trailing_window_sums(one, one, one, 2**13, 2**12, 6) is None  # too big
+    # 10,000 cells for one entry: sorting the six copies is cheaper
+    assert kernels.trailing_window_sums(one, one, one + 3, 100, 100, 6) is None
+    got = kernels.trailing_window_sums(one, one, one + 3, 1, 8, 6)
+    assert got is not None and got[0].tolist() == [0, 1, 2, 3, 4, 5]  # meetings 0 to 5
+    # the same cell twice: 0 then 2 keeps the sum by assignment; 2 then 3 needs a count
+    two = np.zeros(2, dtype=np.int64)
+    for values, expected in (([0, 2], 2), ([2, 3], 5), ([3, 0], 3)):
+        got = kernels.trailing_window_sums(two, two, np.array(values), 1, 2, 1)
+        assert got is not None and got[2].tolist() == [expected]

@@ -213,6 +213,26 @@ def test_ledger_totals_agree_everywhere(frame: pd.DataFrame, window: int, cut: i
         assert set(ledger["Origin"]) <= set(awards.ORIGINS)
 
 
+@settings(max_examples=60, deadline=None)
+@given(frame=records(), window=st.integers(1, 8))
+def test_rolling_means_on_a_dense_grid_equal_the_sparse_sums(
+    frame: pd.DataFrame, window: int
+) -> None:
+    """The dense-grid path of ``rolling_mean_levels`` against its plain twin (the grid
+    switched off), cell by cell, with the attendance of each cell."""
+    from fractal_governance import _kernels as kernels
+    from fractal_governance.policies.rolling import rolling_mean_levels
+
+    with _quiet():
+        measurements = Dataset.from_dataframe(frame).measurements
+    dense = rolling_mean_levels(measurements, window)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kernels, "DENSE_GRID_CELLS", 0)
+        sparse = rolling_mean_levels(measurements, window)
+    for got, expected in zip(dense, sparse, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
 def test_a_programming_error_in_a_policy_is_not_reported_as_bad_input() -> None:
     class Broken(ScheduleRespect):
         def ledger(self, measurements: object) -> awards.Ledger:  # type: ignore[override]

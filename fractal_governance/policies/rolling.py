@@ -9,6 +9,7 @@ interpolated between levels. The Genesis fractal's Addendum 1 is a refinement of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +22,7 @@ from fractal_governance.measurements import Measurements
 from fractal_governance.policies.base import RespectPolicy
 from fractal_governance.policies.schedules import ScheduleRespect
 
-__all__ = ["RollingMeanRespect", "rolling_mean_levels"]
+__all__ = ["RollingMeanRespect", "rolling_mean_levels", "window_level_sums"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -31,29 +32,49 @@ def rolling_mean_levels(
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.float64], IntArray]:
     """Mean level of each member over the last ``window`` meetings, at every meeting where
     it is above 0: member codes, chronological meetings, means, attendance index (-1 where
-    the member was absent). Sorted by member, then meeting.
+    the member was absent). Sorted by meeting, then member (the order of the ledger's
+    table)."""
+    member, meeting, sums, attendance = window_level_sums(measurements, window)
+    return member, meeting, sums / window, attendance
 
-    Each attendance adds ``level / window`` to its meeting and the ``window - 1`` meetings
-    after it (no Python loop: ``attendance x window`` contributions, summed by key).
+
+def window_level_sums(
+    measurements: Measurements, window: int
+) -> tuple[IntArray, IntArray, npt.NDArray[np.integer[Any]], IntArray]:
+    """:func:`rolling_mean_levels` with the sums of levels in place of their means.
+
+    Each attendance adds its level to its meeting and the ``window - 1`` meetings after it
+    (no Python loop: ``attendance x window`` contributions, summed by key). When a dense
+    (member x meeting) grid pays, :func:`~fractal_governance._kernels.trailing_window_sums`
+    gives the same sums from running sums along the grid's rows.
     """
-    k = measurements.meeting_count
+    m = measurements
+    k, n = m.meeting_count, m.member_count
+    found = kernels.trailing_window_sums(m.att_member, m.att_order, m.att_level, n, k, window)
+    if found is not None:
+        meeting, member, sums = found
+        # the attendance at each cell: its index on a grid of the same shape (-1: absent)
+        at = np.full(n * k, -1, dtype=np.int32)
+        at[m.att_order * n + m.att_member] = np.arange(m.attendance_count, dtype=np.int32)
+        cell = meeting * n
+        cell += member
+        return member, meeting, sums, at[cell].astype(np.int64)
     offsets = np.arange(window, dtype=np.int64)
-    member = np.repeat(measurements.att_member, window)
-    meeting = (measurements.att_order[:, None] + offsets[None, :]).ravel()
-    level = np.repeat(measurements.att_level, window)
+    member = np.repeat(m.att_member, window)
+    meeting = (m.att_order[:, None] + offsets[None, :]).ravel()
+    level = np.repeat(m.att_level, window)
     inside = (meeting < k) & (level > 0)
-    width = np.int64(max(k, 1))
-    codes, keys = kernels.dense_codes(member[inside] * width + meeting[inside])
+    width = np.int64(max(n, 1))
+    codes, keys = kernels.dense_codes(meeting[inside] * width + member[inside])
     total = kernels.group_sum(codes, level[inside], len(keys))
-    key_member = keys // width
-    key_meeting = keys % width
-    attendance_key = measurements.att_member * width + measurements.att_order
+    key_meeting, key_member = np.divmod(keys, width)
+    attendance_key = m.att_order * width + m.att_member
     order = np.argsort(attendance_key, kind="stable")
     sorted_keys = attendance_key[order]
     at = np.clip(np.searchsorted(sorted_keys, keys), 0, max(len(order) - 1, 0))
     hit = (sorted_keys[at] == keys) if len(order) else np.zeros(len(keys), dtype=bool)
     attendance = np.where(hit, order[at] if len(order) else -1, -1).astype(np.int64)
-    return key_member, key_meeting, total / window, attendance
+    return key_member, key_meeting, total, attendance
 
 
 @dataclass(frozen=True)
@@ -85,13 +106,16 @@ class RollingMeanRespect(RespectPolicy):
         )
 
     def ledger(self, measurements: Measurements) -> Ledger:
-        member, meeting, mean, attendance = rolling_mean_levels(measurements, self.window)
+        member, meeting, sums, attendance = window_level_sums(measurements, self.window)
         lookup = ScheduleRespect(self.respect_schedule).lookup(measurements)
-        respect = np.interp(mean, np.arange(len(lookup), dtype=np.float64), lookup)
+        # the mean is a sum over the window: one interpolated Respect per possible sum
+        possible = np.arange(int(sums.max(initial=0)) + 1, dtype=np.float64) / self.window
+        by_sum = np.interp(possible, np.arange(len(lookup), dtype=np.float64), lookup)
+        respect = by_sum[sums]
         return Ledger(
             member=member,
             meeting=meeting,
-            respect=respect.astype(np.float64),
+            respect=respect.astype(np.float64, copy=False),
             origin=np.full(len(member), awards.ROLLING, dtype=np.int8),
             attendance=attendance,
         )
