@@ -101,14 +101,22 @@ class _Core:
         with parallel.worker(rows) as submit:
             # On a worker: the quality check, the attendance tables (no Respect in them),
             # then df and the member tables. Here: the ledger, then the team and meeting
-            # tables and the cumulative Gini.
+            # tables and the cumulative Gini. A ledger that is not the attendance itself
+            # (many awards) sends its table and the Gini to the worker instead, and every
+            # other table is made here.
             checked = submit(_quality_check(table))
             if big:
                 attendance = submit(self.measurements.build_attendance_tables)
             self.ledger  # noqa: B018 (the policy's errors, such as unsupported levels)
             if big:
-                side = submit(self.tables.build_member_tables)
-                self.tables.build_meeting_tables()
+                tables = self.tables
+                if self.ledger.is_aligned:
+                    side = submit(tables.build_member_tables)
+                    tables.build_meeting_tables()
+                else:
+                    side = submit(tables.build_award_tables)
+                    tables.build_member_tables()
+                    tables.build_meeting_tables(gini=False)
                 attendance.result()
                 side.result()
             self.quality_report = checked.result()

@@ -289,26 +289,34 @@ class Tables:
         )
 
     # -- building ahead of use ---------------------------------------------------------
-    # The two sets below share no lazily computed table, so two threads can build them at
-    # once (see Dataset construction); each value is computed once either way.
+    # The sets below share no lazily computed table, so two threads can build them at once
+    # (see Dataset construction); each value is computed once either way. For a ledger
+    # that is the attendance itself, one thread builds the member tables and the other the
+    # meeting tables; a ledger with many more awards than attendances (a rolling policy's)
+    # puts its table and the cumulative Gini, the two costs that grow with the awards, on
+    # one thread and every other table on the other.
 
     def build_member_tables(self) -> None:
-        """Compute (and cache) ``df`` and the member tables now, and the ledger table of a
-        ledger that is not the attendance itself (a rolling policy's: it is built while the
-        other thread computes the Gini of its many awards)."""
+        """Compute (and cache) ``df`` and the member tables now."""
         self.df  # noqa: B018
-        if not self.ledger.is_aligned:
-            self.ledger_frame  # noqa: B018
         self.member_summary  # noqa: B018
         self.leader_board  # noqa: B018
         self.measurements.rank_by_attendance_count  # noqa: B018
 
-    def build_meeting_tables(self) -> None:
-        """Compute (and cache) the meeting and team tables and the cumulative Gini now."""
+    def build_meeting_tables(self, gini: bool = True) -> None:
+        """Compute (and cache) the meeting and team tables now, and the cumulative Gini
+        unless ``gini`` is False."""
         self.team_respect  # noqa: B018
         self.team_leader_board  # noqa: B018
-        self.gini_by_meeting  # noqa: B018
+        if gini:
+            self.gini_by_meeting  # noqa: B018
         self.attendance_new_and_returning  # noqa: B018
         self.respect_new_and_returning  # noqa: B018
         self.measurements.team_representation  # noqa: B018
         self.measurements.meeting_row_bounds  # noqa: B018
+
+    def build_award_tables(self) -> None:
+        """Compute (and cache) the ledger's table and the cumulative Gini now."""
+        self.ledger_frame  # noqa: B018
+        self.member_first_attendance  # noqa: B018
+        self.gini_by_meeting  # noqa: B018
