@@ -24,7 +24,7 @@ Thresholds are named here once:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,7 @@ __all__ = [
     "INT64_MAX",
     "MIXED_RADIX_LIMIT",
     "RADIX_SORT_LIMIT",
+    "WindowSums",
     "combined_key",
     "counting_sort",
     "dense_codes",
@@ -587,6 +588,16 @@ def dense_grid_pays(cells: int, entries: int) -> bool:
     return 0 < cells <= DENSE_GRID_CELLS and table_is_small(cells, entries)
 
 
+class WindowSums(NamedTuple):
+    """Cells of a (meeting x member) grid, by meeting, then member, with their sums."""
+
+    meeting: IntArray
+    member: IntArray
+    cell: IntArray
+    """``meeting * member_count + member``: the cell's place on the grid."""
+    sum: npt.NDArray[np.int32]
+
+
 def trailing_window_sums(
     member: IntArray,
     meeting: IntArray,
@@ -594,7 +605,7 @@ def trailing_window_sums(
     member_count: int,
     meeting_count: int,
     window: int,
-) -> tuple[IntArray, IntArray, npt.NDArray[np.int32]] | None:
+) -> WindowSums | None:
     """Each (meeting, member) cell's sum of ``value`` over the member's entries in the last
     ``window`` meetings (this one included), where that sum is not 0.
 
@@ -612,7 +623,7 @@ def trailing_window_sums(
 
     Returns
     -------
-    (meeting, member, sum) or None
+    WindowSums or None
         The cells by meeting, then member, and their sums; None when
         :func:`dense_grid_pays` says no (for ``window * len(member)`` entries).
     """
@@ -636,4 +647,4 @@ def trailing_window_sums(
     per_meeting = np.count_nonzero(held.reshape(meeting_count, member_count), axis=1)
     meeting_of = np.repeat(np.arange(meeting_count, dtype=np.int64), per_meeting)
     member_of = cell - meeting_of * member_count
-    return meeting_of, member_of, flat[cell]
+    return WindowSums(meeting_of, member_of, cell, flat[cell])

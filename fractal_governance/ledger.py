@@ -175,13 +175,12 @@ class Ledger:
         """Respect per attendance: the sum of the awards tied to it (0 where none)."""
         if self.attendance is None:
             return self.respect
-        tied = self.attendance >= 0
-        size = measurements.attendance_count
+        # shifted by one: the awards to absent members (-1) add up in slot 0, dropped
+        slot = self.attendance + 1
+        size = measurements.attendance_count + 1
         if self.is_integral:
-            out = np.zeros(size, dtype=np.int64)
-            np.add.at(out, self.attendance[tied], self.respect[tied])
-            return out
-        return np.bincount(self.attendance[tied], weights=self.respect[tied], minlength=size)
+            return kernels.group_sum(slot, self.respect.astype(np.int64, copy=False), size)[1:]
+        return np.bincount(slot, weights=self.respect, minlength=size)[1:]
 
     def to_frame(self, measurements: Measurements) -> pd.DataFrame:
         """The awards (entries with an origin) as a table: ``MemberID`` (categorical),

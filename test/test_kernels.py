@@ -390,9 +390,10 @@ def test_trailing_window_sums_match_summing_shifted_entries(
     shifted = shifted[shifted["meeting"] < 10]
     sums = shifted.groupby(["meeting", "member"])["value"].sum()  # by meeting, then member
     sums = sums[sums != 0]
-    assert got[0].tolist() == list(sums.index.get_level_values(0))
-    assert got[1].tolist() == list(sums.index.get_level_values(1))
-    assert got[2].tolist() == sums.tolist()
+    assert got.meeting.tolist() == list(sums.index.get_level_values(0))
+    assert got.member.tolist() == list(sums.index.get_level_values(1))
+    assert got.cell.tolist() == list(got.meeting * 6 + got.member)
+    assert got.sum.tolist() == sums.tolist()
 
 
 def test_trailing_window_sums_decline_a_grid_that_does_not_pay() -> None:
@@ -401,9 +402,9 @@ def test_trailing_window_sums_decline_a_grid_that_does_not_pay() -> None:
     # 10,000 cells for one entry: sorting the six copies is cheaper
     assert kernels.trailing_window_sums(one, one, one + 3, 100, 100, 6) is None
     got = kernels.trailing_window_sums(one, one, one + 3, 1, 8, 6)
-    assert got is not None and got[0].tolist() == [0, 1, 2, 3, 4, 5]  # meetings 0 to 5
+    assert got is not None and got.meeting.tolist() == [0, 1, 2, 3, 4, 5]
     # the same cell twice: 0 then 2 keeps the sum by assignment; 2 then 3 needs a count
     two = np.zeros(2, dtype=np.int64)
     for values, expected in (([0, 2], 2), ([2, 3], 5), ([3, 0], 3)):
         got = kernels.trailing_window_sums(two, two, np.array(values), 1, 2, 1)
-        assert got is not None and got[2].tolist() == [expected]
+        assert got is not None and got.sum.tolist() == [expected]

@@ -52,13 +52,10 @@ def window_level_sums(
     k, n = m.meeting_count, m.member_count
     found = kernels.trailing_window_sums(m.att_member, m.att_order, m.att_level, n, k, window)
     if found is not None:
-        meeting, member, sums = found
         # the attendance at each cell: its index on a grid of the same shape (-1: absent)
         at = np.full(n * k, -1, dtype=np.int32)
         at[m.att_order * n + m.att_member] = np.arange(m.attendance_count, dtype=np.int32)
-        cell = meeting * n
-        cell += member
-        return member, meeting, sums, at[cell].astype(np.int64)
+        return found.member, found.meeting, found.sum, at[found.cell].astype(np.int64)
     offsets = np.arange(window, dtype=np.int64)
     member = np.repeat(m.att_member, window)
     meeting = (m.att_order[:, None] + offsets[None, :]).ravel()
