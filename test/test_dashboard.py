@@ -598,10 +598,10 @@ def test_csv_downloads_keep_formula_like_names_as_text() -> None:
     # dashboard_unsafe.csv: member x4 is named =HYPERLINK("http://example.invalid") and is
     # in team "+Team"; a spreadsheet would run both as formulas without the apostrophe
     view = app.build_view(app.Dataset.from_csv(UNSAFE))
-    members = view["member_csv"].decode()
+    members = view["member_csv"]().decode()  # written when the download is asked for
     assert "'=HYPERLINK" in members
     assert ",=HYPERLINK" not in members and '"=HYPERLINK' not in members
-    teams = view["team_csv"].decode().splitlines()
+    teams = view["team_csv"]().decode().splitlines()
     assert "'+Team,10" in teams  # rank 3 twice: 5 + 5 Respect (Genesis schedule)
     assert "<script>alert(1)</script>" in members  # other text is written as it is
 

@@ -20,14 +20,16 @@ files the app reads are the registry's and the one named by the operator at star
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
 import hashlib
 import logging
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
@@ -218,14 +220,44 @@ def _operator_dataset(
 def _upload_dataset(
     digest: str,
     profile_key: str,
-    _files: tuple[tuple[str, bytes], ...],
+    _files: Sequence[Any],
     _profile: CommunityProfile,
 ) -> Dataset | str:
     """The dataset in uploaded files (keyed by their digest), or the DatasetError message."""
     try:
-        return load_uploaded_files(_files, _profile)
+        return load_uploaded_files(_contents(_files), _profile)
     except DatasetError as error:
         return str(error)
+
+
+@st.cache_resource(show_spinner="Counting the data anew…", max_entries=8, ttl=_TTL)
+def _reprofiled(
+    key: str, profile_key: str, _dataset: Dataset, _profile: CommunityProfile
+) -> Dataset | str:
+    """The dataset ``key`` (``_dataset``) counted with the profile that ``profile_key`` names:
+    its measurements, already read and checked, counted anew (``Dataset.with_profile``)."""
+    try:
+        return _dataset.with_profile(_profile).with_source(_dataset.source)
+    except (DatasetError, ValueError) as error:
+        return str(error)
+
+
+def _counted_with(
+    result: Dataset | str,
+    base: ProfileChoice,
+    choice: ProfileChoice,
+    key: str,
+    read: Callable[[], Dataset | str],
+) -> Dataset | str:
+    """``result`` (the data ``key`` read with ``base``, its own profile) counted with
+    ``choice``: the measurements read once are counted anew, unless reading changed the
+    profile (an ORDAO export's recorded awards, Genesis' late consensus), when ``read()``
+    reads the data with ``choice`` as before."""
+    if isinstance(result, str) or choice.key == base.key:
+        return result
+    if result.profile != base.profile:
+        return read()
+    return _reprofiled(key, choice.key, result, choice.profile)
 
 
 @dataclass(frozen=True)
@@ -332,13 +364,20 @@ def operator_data() -> str | None:
 
 
 def _registry(name: str, source: str, choice: ProfileChoice | None = None) -> Loaded | str:
-    choice = choice or _own_profile(name)
+    base = _own_profile(name)
+    choice = choice or base
     try:
         path = datasets.path(name)
         digest = f"{name}:{fingerprint(path)}"
     except (OSError, DatasetError) as error:
         return str(error)
-    result = _registry_dataset(name, digest, choice.key, choice.profile)
+    result = _counted_with(
+        _registry_dataset(name, digest, base.key, base.profile),
+        base,
+        choice,
+        f"{digest}:{base.key}",
+        lambda: _registry_dataset(name, digest, choice.key, choice.profile),
+    )
     if isinstance(result, str):
         return result
     key = f"{digest}:{choice.key}"
@@ -358,25 +397,43 @@ def _operator(data: str, choice: ProfileChoice) -> Loaded | str:
         digest = f"path:{fingerprint(Path(data))}"
     except (OSError, DatasetError) as error:
         return str(error)
-    result = _operator_dataset(data, digest, choice.key, choice.profile)
+    base = _own_profile(data)
+    result = _counted_with(
+        _operator_dataset(data, digest, base.key, base.profile),
+        base,
+        choice,
+        f"{digest}:{base.key}",
+        lambda: _operator_dataset(data, digest, choice.key, choice.profile),
+    )
     if isinstance(result, str):
         return result
     return Loaded(result, f"{digest}:{choice.key}", SOURCE_OPERATOR, result.name or Path(data).name)
 
 
+def _contents(files: Sequence[Any]) -> tuple[tuple[str, bytes], ...]:
+    """Uploaded files as ``(file name, bytes)`` pairs."""
+    return tuple((str(file.name), bytes(file.getvalue())) for file in files)
+
+
 def _uploaded(files: Sequence[Any], choice: ProfileChoice) -> Loaded | str:
     ids = tuple(str(file.file_id) for file in files)
     remembered = st.session_state.get(_UPLOAD_DIGEST)
-    contents = tuple((str(file.name), bytes(file.getvalue())) for file in files)
     if remembered is not None and remembered[0] == ids:
         digest = remembered[1]
     else:
-        digest = upload_digest(contents)
+        digest = upload_digest(_contents(files))
         st.session_state[_UPLOAD_DIGEST] = (ids, digest)
-    result = _upload_dataset(digest, choice.key, contents, choice.profile)
+    base = ProfileChoice(profiles.DEFAULT, profiles.DEFAULT.name)  # as choose_data has it
+    result = _counted_with(
+        _upload_dataset(digest, base.key, files, base.profile),
+        base,
+        choice,
+        f"upload:{digest}:{base.key}",
+        lambda: _upload_dataset(digest, choice.key, files, choice.profile),
+    )
     if isinstance(result, str):
         return result
-    names = ", ".join(name for name, _ in contents)
+    names = ", ".join(str(file.name) for file in files)
     key = f"upload:{digest}:{choice.key}"
     return Loaded(result, key, SOURCE_UPLOAD, f"uploaded file(s) {names}")
 
@@ -481,6 +538,20 @@ def choose_data() -> Loaded | str:
 # --------------------------------------------------------------------------------------------
 
 
+#: A CSV download, made when it is asked for (``st.download_button`` calls it on a click).
+CsvFile = Callable[[], bytes]
+
+
+def csv_file(frame: pd.DataFrame, **options: Any) -> CsvFile:
+    """``frame`` as the bytes of a spreadsheet-safe CSV file (``util.spreadsheet_csv`` with
+    ``options``), written only when called: a download nobody asks for costs nothing."""
+    return functools.partial(_csv_bytes, frame, **options)
+
+
+def _csv_bytes(frame: pd.DataFrame, **options: Any) -> bytes:
+    return spreadsheet_csv(frame, **options).encode()
+
+
 class View(TypedDict):
     """Everything the page shows for one dataset and meeting range (all picklable)."""
 
@@ -493,10 +564,10 @@ class View(TypedDict):
     summary: pd.DataFrame
     member_board: pd.DataFrame
     member_stats: pd.DataFrame
-    member_csv: bytes
+    member_csv: CsvFile
     member_labels: dict[str, str]
     team_board: pd.DataFrame
-    team_csv: bytes
+    team_csv: CsvFile
     has_teams: bool
     attendance: pd.DataFrame
     attendance_counts: pd.Series
@@ -512,16 +583,23 @@ class View(TypedDict):
     meetings: int
     findings: pd.DataFrame
     affected_rows: pd.DataFrame
-    quality_csv: bytes
+    quality_csv: CsvFile
 
 
-def _shown_board(board: pd.DataFrame) -> pd.DataFrame:
-    """The member leaderboard as the page shows it: a readable ``Member`` label first (a
-    shortened address for ORDAO data), the full ``MemberID`` kept beside it."""
-    labels = [
+def _member_labels(board: pd.DataFrame) -> list[str]:
+    """Each member of ``board`` as the page names them (``texts.member_label``)."""
+    return [
         texts.member_label(member, name)
         for member, name in zip(board["MemberID"].tolist(), board["Name"].tolist(), strict=True)
     ]
+
+
+def _shown_board(board: pd.DataFrame, labels: list[str] | None = None) -> pd.DataFrame:
+    """The member leaderboard as the page shows it: a readable ``Member`` label first (a
+    shortened address for ORDAO data), the full ``MemberID`` kept beside it. ``labels``:
+    :func:`_member_labels` of ``board``, if already made."""
+    if labels is None:
+        labels = _member_labels(board)
     shown = board.copy()
     shown.insert(0, "Member", pd.Series(labels, index=board.index, dtype="object"))
     shown["Name"] = [
@@ -569,10 +647,7 @@ def build_view(dataset: Dataset) -> View:
     representation = dataset.team_representation_stats
     ids = dataset.meeting_ids
     findings, affected = _findings(dataset)
-    labels = [
-        texts.member_label(member, name)
-        for member, name in zip(board["MemberID"].tolist(), board["Name"].tolist(), strict=True)
-    ]
+    labels = _member_labels(board)
     return View(
         title=dataset.name or "Fractal",
         last_meeting=texts.current_through(dataset.last_meeting_date, ids[-1] if ids else None),
@@ -585,12 +660,12 @@ def build_view(dataset: Dataset) -> View:
         unit=dataset.unit,
         dates_known=bool(dataset.dates_known) and bool(attendance["MeetingDate"].notna().all()),
         summary=texts.format_summary(dataset.summary_table()),
-        member_board=_shown_board(board),
+        member_board=_shown_board(board, labels),
         member_stats=dataset.df_member_summary_stats_by_member_id,
-        member_csv=spreadsheet_csv(board, index_label="Position").encode(),
+        member_csv=csv_file(board, index_label="Position"),
         member_labels=dict(zip(board["MemberID"].astype(str), labels, strict=True)),
         team_board=team_board,
-        team_csv=spreadsheet_csv(team_board).encode(),
+        team_csv=csv_file(team_board),
         has_teams=bool(dataset.has_teams),
         attendance=attendance,
         attendance_counts=dataset.df_member_summary_stats_by_member_id["AttendanceCount"],
@@ -606,7 +681,7 @@ def build_view(dataset: Dataset) -> View:
         meetings=int(dataset.total_meetings),
         findings=findings,
         affected_rows=affected,
-        quality_csv=spreadsheet_csv(findings, index=False).encode(),
+        quality_csv=csv_file(findings, index=False),
     )
 
 
@@ -647,11 +722,10 @@ def _member_history(
 
 @st.cache_resource(show_spinner=False, max_entries=512, ttl=_TTL)
 def _chart(key: str, first: int, last: int, name: str, _build: Any) -> dict[str, Any]:
-    """A chart's Vega-Lite specification, built (and validated by Altair) once per dataset,
-    meeting range and chart."""
-    # Altair's schema validation costs more than building; the charts are checked by the tests.
-    # The data goes as Arrow bytes, converted once here rather than by Streamlit on every rerun.
-    return charts.with_arrow_data(charts.to_spec(_build()))
+    """A chart's Vega-Lite specification, built once per dataset, meeting range and chart."""
+    # The layouts come from Altair once (charts.Chart); the data goes as Arrow bytes, converted
+    # once here rather than by Streamlit on every rerun.
+    return charts.to_page_spec(_build())
 
 
 # --------------------------------------------------------------------------------------------
@@ -680,8 +754,27 @@ class Page:
         st.vega_lite_chart(spec=spec, width="stretch")
 
 
-def _gradient(frame: pd.DataFrame, columns: list[Hashable]) -> Any:
-    return frame.style.background_gradient(cmap=_GRADIENT, subset=columns)
+def _gradient(page: Page, name: str, frame: pd.DataFrame, columns: list[Hashable]) -> Any:
+    """``frame`` shaded in ``columns`` as ``Styler.background_gradient`` shades it; the colours
+    are worked out once per table (``name``) and meeting range, not on every rerun."""
+    css = _gradient_css(page.loaded.key, page.first, page.last, name, frame, tuple(columns))
+    return frame.style.apply(lambda _: css, axis=None, subset=columns)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=_TTL)
+def _gradient_css(
+    key: str, first: int, last: int, name: str, _frame: pd.DataFrame, columns: tuple[Hashable, ...]
+) -> pd.DataFrame:
+    """The CSS of each cell of ``_frame[columns]`` under ``background_gradient``."""
+    styler = _frame.style.background_gradient(cmap=_GRADIENT, subset=list(columns))
+    styler._compute()  # type: ignore[attr-defined]  # Streamlit runs it too: it fills ctx
+    shaded = _frame.loc[:, list(columns)]
+    css = [["" for _ in columns] for _ in range(len(shaded))]
+    positions = [_frame.columns.get_loc(column) for column in columns]
+    for (row, position), properties in styler.ctx.items():  # type: ignore[attr-defined]
+        if position in positions:
+            css[row][positions.index(position)] = "".join(f"{a}: {v};" for a, v in properties)
+    return pd.DataFrame(css, index=shaded.index, columns=shaded.columns)
 
 
 def _number_columns(frame: pd.DataFrame, unit: str) -> dict[str, Any]:
@@ -741,7 +834,9 @@ def leaderboard_section(page: Page) -> None:
     )
     config["Position"] = st.column_config.NumberColumn("Place")
     st.dataframe(
-        _gradient(shown, ["AccumulatedRank", "AccumulatedRespect", "AttendanceCount"]),
+        _gradient(
+            page, "members", shown, ["AccumulatedRank", "AccumulatedRespect", "AttendanceCount"]
+        ),
         column_config=config,
     )
     st.download_button(
@@ -786,7 +881,7 @@ def teams_section(page: Page) -> None:
         st.markdown(texts.TEAM_LEADERBOARD_DESCRIPTION)
         board = view["team_board"]
         st.dataframe(
-            _gradient(board, ["AccumulatedRespect"]),
+            _gradient(page, "teams", board, ["AccumulatedRespect"]),
             column_config=_number_columns(board.reset_index(), view["unit"]),
         )
         st.download_button(
@@ -863,12 +958,24 @@ def fairness_section(page: Page) -> None:
 
 
 def member_section(page: Page) -> None:
-    view = page.view
     st.header("Member Profile")
-    names = view["member_labels"]
-    if not names:
+    if not page.view["member_labels"]:
         st.info("No member attended these meetings.")
         return
+    _member_profile(page)
+
+
+@st.fragment
+def _member_profile(page: Page) -> None:
+    """The member picker and what it shows: a fragment, so picking another member reruns
+    this part only, not the page."""
+    with section_guard("The Member Profile section"):
+        _draw_member_profile(page)
+
+
+def _draw_member_profile(page: Page) -> None:
+    view = page.view
+    names = view["member_labels"]
     member = st.selectbox(
         "Member",
         list(names),
@@ -907,7 +1014,12 @@ def member_section(page: Page) -> None:
 
 
 def measurement_quality_section(page: Page) -> None:
-    measurement_page.section(page.dataset, page.key, chart=page.chart)
+    measurement_page.section(
+        page.dataset,
+        page.key,
+        chart=page.chart,
+        guard=lambda: section_guard("The Measurement Quality section"),
+    )
 
 
 def data_quality_section(page: Page) -> None:
@@ -1041,21 +1153,27 @@ def section_failed(title: str, error: Exception) -> None:
     )
 
 
+@contextlib.contextmanager
+def section_guard(title: str) -> Iterator[None]:
+    """Run a part of the page; if it fails, :func:`section_failed` (also inside fragments,
+    which rerun without the page around them)."""
+    try:
+        yield
+    except Exception as error:
+        section_failed(title, error)
+
+
 def render(loaded: Loaded, first: int, last: int) -> None:
     """The main page for the meetings ``first``..``last`` of ``loaded``: the header, then
     every section of :data:`SECTIONS` in order. A section that fails shows one line
     (:func:`section_failed`) and the page goes on."""
     dataset = _selection(loaded.key, first, last, loaded.dataset)
     page = Page(loaded, dataset, _view(loaded.key, first, last, dataset), first, last)
-    try:
+    with section_guard("The page header"):
         header(page)
-    except Exception as error:
-        section_failed("The page header", error)
     for section in SECTIONS:
-        try:
+        with section_guard(f"The {section.title} section"):
             section.draw(page)
-        except Exception as error:
-            section_failed(f"The {section.title} section", error)
 
 
 def main() -> None:

@@ -10,8 +10,11 @@ come from the library, cached per dataset and meeting range; the section only ar
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -23,6 +26,7 @@ from fractal_governance import columns as col
 from fractal_governance import measurement_quality as mq
 from fractal_governance import texts
 from fractal_governance.dataset import Dataset
+from fractal_governance.streamlit import charts
 from fractal_governance.util import spreadsheet_csv
 
 __all__ = [
@@ -46,12 +50,54 @@ _TTL = 3600.0
 #: ``chart(name, build)``: shows the chart ``build()`` makes (see :func:`section`).
 ChartShower = Callable[[str, Callable[[], Any]], None]
 _PREDICTOR_TITLES = {col.ATTENDANCE_COUNT: "Attendance Count", mq.MEAN_LEVEL: "Mean Level"}
+# The members' columns the charts use.
+_CHART_COLUMNS = (
+    col.MEMBER_ID,
+    col.NAME,
+    mq.ACCURACY,
+    mq.PRECISION,
+    mq.COLLEAGUE_COUNT,
+    *mq.PREDICTORS,
+)
 
 
 @st.cache_resource(show_spinner="Measuring…", max_entries=8, ttl=_TTL)
 def _quality(key: str, _dataset: Dataset) -> mq.MeasurementQuality:
     """The measurement-quality tables of the dataset (and meeting range) named by ``key``."""
     return mq.MeasurementQuality.from_dataset(_dataset)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """What the section shows for one setting of self-measurement (shared, read only)."""
+
+    board: pd.DataFrame  # the leaderboard rows shown
+    members: int  # members on the leaderboard
+    csv: Callable[[], bytes]  # the whole leaderboard for the download, written on a click
+    fits: pd.DataFrame
+    correlations: pd.DataFrame  # as shown
+    chart_members: pd.DataFrame  # what the charts need of every member
+
+
+@st.cache_resource(show_spinner="Measuring…", max_entries=16, ttl=_TTL)
+def _tables(key: str, include_self: bool, _dataset: Dataset) -> _Tables:
+    """The section's tables for the dataset (and meeting range) named by ``key``."""
+    quality = _quality(key, _dataset)
+    board = quality.leaderboard(include_self)
+    fits = quality.correlations(include_self)
+    members = _members_with_names(quality, include_self)
+    return _Tables(
+        board=board.head(LEADERBOARD_ROWS),
+        members=len(board),
+        csv=functools.partial(_csv_bytes, board),
+        fits=fits,
+        correlations=_shown_correlations(fits),
+        chart_members=members[[c for c in _CHART_COLUMNS if c in members.columns]],
+    )
+
+
+def _csv_bytes(board: pd.DataFrame) -> bytes:
+    return spreadsheet_csv(board, index_label="Position").encode()
 
 
 def _members_with_names(quality: mq.MeasurementQuality, include_self: bool) -> pd.DataFrame:
@@ -63,7 +109,7 @@ def _members_with_names(quality: mq.MeasurementQuality, include_self: bool) -> p
     return frame
 
 
-def uncertainty_chart(members: pd.DataFrame) -> alt.Chart:
+def uncertainty_chart(members: pd.DataFrame) -> charts.Chart:
     """Every member's accuracy (sorted) with accuracy ± precision as an error bar."""
     frame = members[members[mq.ACCURACY].notna()].sort_values(mq.ACCURACY, kind="stable")
     frame = frame.assign(
@@ -71,6 +117,11 @@ def uncertainty_chart(members: pd.DataFrame) -> alt.Chart:
         Low=frame[mq.ACCURACY] - frame[mq.PRECISION],
         High=frame[mq.ACCURACY] + frame[mq.PRECISION],
     )
+    columns = [col.MEMBER_ID, col.NAME, mq.ACCURACY, mq.PRECISION, mq.COLLEAGUE_COUNT]
+    return charts.Chart(_uncertainty_layout, (), (frame[[*columns, "Member", "Low", "High"]],))
+
+
+def _uncertainty_layout() -> alt.TopLevelMixin:
     tooltip = [
         alt.Tooltip(f"{col.MEMBER_ID}:N"),
         alt.Tooltip(f"{col.NAME}:N"),
@@ -78,7 +129,9 @@ def uncertainty_chart(members: pd.DataFrame) -> alt.Chart:
         alt.Tooltip(f"{mq.PRECISION}:Q", format=".3f"),
         alt.Tooltip(f"{mq.COLLEAGUE_COUNT}:Q", title="Colleagues"),
     ]
-    base = alt.Chart(frame).encode(x=alt.X("Member:Q", title="Member (sorted by accuracy)"))
+    base = alt.Chart(charts.data_slot(0)).encode(
+        x=alt.X("Member:Q", title="Member (sorted by accuracy)")
+    )
     bars = base.mark_errorbar(opacity=0.5).encode(
         y=alt.Y("Low:Q", title="Accuracy ± precision"), y2=alt.Y2("High:Q")
     )
@@ -88,11 +141,14 @@ def uncertainty_chart(members: pd.DataFrame) -> alt.Chart:
     return (bars + points).properties(title="Measurement uncertainty per member").interactive()
 
 
-def distribution_chart(members: pd.DataFrame, quantity: str) -> alt.Chart:
+def distribution_chart(members: pd.DataFrame, quantity: str) -> charts.Chart:
     """Histogram of ``quantity`` (Accuracy or Precision)."""
-    frame = members[[quantity]].dropna()
+    return charts.Chart(_distribution_layout, (quantity,), (members[[quantity]].dropna(),))
+
+
+def _distribution_layout(quantity: str) -> alt.TopLevelMixin:
     return (
-        alt.Chart(frame)
+        alt.Chart(charts.data_slot(0))
         .mark_bar(opacity=0.8)
         .encode(
             x=alt.X(f"{quantity}:Q", bin=alt.Bin(maxbins=30), title=quantity),
@@ -105,20 +161,30 @@ def distribution_chart(members: pd.DataFrame, quantity: str) -> alt.Chart:
 
 def correlation_chart(
     members: pd.DataFrame, fits: pd.DataFrame, quantity: str, predictor: str
-) -> alt.Chart:
+) -> charts.Chart:
     """Members' ``quantity`` against ``predictor`` with the least-squares line; Pearson's r
     and its p-value in the title."""
     fit = fits[(fits[mq.QUANTITY] == quantity) & (fits[mq.PREDICTOR] == predictor)].iloc[0]
-    x_title = _PREDICTOR_TITLES[predictor]
-    title = f"{quantity} vs {x_title}"
+    title = f"{quantity} vs {_PREDICTOR_TITLES[predictor]}"
     if np.isfinite(fit[mq.R]):
         title += f": r = {texts.format_coefficient(fit[mq.R])}, p = {fit[mq.P_VALUE]:.2g}"
-    frame = members[members[quantity].notna()]
+    frame = members.loc[members[quantity].notna(), [col.MEMBER_ID, col.NAME, predictor, quantity]]
+    if not (np.isfinite(fit[mq.SLOPE]) and len(frame)):
+        return charts.Chart(
+            _correlation_layout, (quantity, predictor, False), (frame,), {"title": title}
+        )
+    ends = np.array([frame[predictor].min(), frame[predictor].max()], dtype="float64")
+    line = pd.DataFrame({predictor: ends, quantity: fit[mq.SLOPE] * ends + fit[mq.INTERCEPT]})
+    layout_args = (quantity, predictor, True)
+    return charts.Chart(_correlation_layout, layout_args, (frame, line), {"title": title})
+
+
+def _correlation_layout(quantity: str, predictor: str, line: bool) -> alt.TopLevelMixin:
     points = (
-        alt.Chart(frame)
+        alt.Chart(charts.data_slot(0))
         .mark_circle(size=35, opacity=0.5)
         .encode(
-            x=alt.X(f"{predictor}:Q", title=x_title),
+            x=alt.X(f"{predictor}:Q", title=_PREDICTOR_TITLES[predictor]),
             y=alt.Y(f"{quantity}:Q", title=quantity),
             tooltip=[
                 alt.Tooltip(f"{col.MEMBER_ID}:N"),
@@ -129,13 +195,11 @@ def correlation_chart(
         )
     )
     chart = points
-    if np.isfinite(fit[mq.SLOPE]) and len(frame):
-        ends = np.array([frame[predictor].min(), frame[predictor].max()], dtype="float64")
-        line = pd.DataFrame({predictor: ends, quantity: fit[mq.SLOPE] * ends + fit[mq.INTERCEPT]})
-        chart = points + alt.Chart(line).mark_line(color="#d62728").encode(
+    if line:
+        chart = points + alt.Chart(charts.data_slot(1)).mark_line(color="#d62728").encode(
             x=alt.X(f"{predictor}:Q"), y=alt.Y(f"{quantity}:Q")
         )
-    return chart.properties(title=title).interactive()
+    return chart.properties(title=charts.slot("title")).interactive()
 
 
 def _shown_correlations(fits: pd.DataFrame) -> pd.DataFrame:
@@ -155,26 +219,48 @@ def _shown_correlations(fits: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def section(dataset: Dataset, key: str, chart: ChartShower | None = None) -> None:
+def section(
+    dataset: Dataset,
+    key: str,
+    chart: ChartShower | None = None,
+    guard: Callable[[], AbstractContextManager[Any]] | None = None,
+) -> None:
     """Draw the Measurement Quality section for ``dataset`` (``key`` names the dataset and
     meeting range for the cache). ``chart(name, build)``: how the page shows a chart that
-    ``build()`` makes (the dashboard caches it by name; default: ``st.altair_chart``)."""
-    show = chart or _show_chart
+    ``build()`` makes (the dashboard caches it by name; default: ``st.vega_lite_chart``).
+
+    The self-measurement toggle and what it changes are a fragment: moving it reruns this
+    part only, not the page; ``guard()``: the context it runs in (e.g. one that shows an
+    error as the page shows a failed section; default: none)."""
     st.header(HEADER)
     st.markdown(mq.EXPLANATION)
+    _measured(dataset, key, chart or _show_chart, guard or contextlib.nullcontext)
+
+
+@st.fragment
+def _measured(
+    dataset: Dataset,
+    key: str,
+    show: ChartShower,
+    guard: Callable[[], AbstractContextManager[Any]],
+) -> None:
+    """The toggle, the tables and the charts (one fragment)."""
+    with guard():
+        _draw_measured(dataset, key, show)
+
+
+def _draw_measured(dataset: Dataset, key: str, show: ChartShower) -> None:
     include_self = st.toggle("Include self-measurement", value=True, key=SELF_TOGGLE_KEY)
-    quality = _quality(key, dataset)
-    board = quality.leaderboard(include_self)
-    fits = quality.correlations(include_self)
-    members = _members_with_names(quality, include_self)
+    tables = _tables(key, include_self, dataset)
+    members = tables.chart_members
 
     left, right = st.columns([3, 2])
     with left:
         st.markdown(mq.LEADERBOARD_DESCRIPTION)
-        if len(board) > LEADERBOARD_ROWS:
-            st.caption(f"Showing the top {LEADERBOARD_ROWS} of {len(board)} members.")
+        if tables.members > LEADERBOARD_ROWS:
+            st.caption(f"Showing the top {LEADERBOARD_ROWS} of {tables.members} members.")
         st.dataframe(
-            board.head(LEADERBOARD_ROWS),
+            tables.board,
             column_config={
                 mq.ACCURACY: st.column_config.NumberColumn(format="%.3f"),
                 mq.PRECISION: st.column_config.NumberColumn(format="%.3f"),
@@ -184,7 +270,7 @@ def section(dataset: Dataset, key: str, chart: ChartShower | None = None) -> Non
         )
         st.download_button(
             "Download the measurement-quality leaderboard (CSV)",
-            spreadsheet_csv(board, index_label="Position").encode(),
+            tables.csv,
             file_name="measurement_quality_leaderboard.csv",
             mime="text/csv",
             key="fg_download_measurement_quality",
@@ -194,7 +280,7 @@ def section(dataset: Dataset, key: str, chart: ChartShower | None = None) -> Non
         show(f"mq-uncertainty:{include_self}", lambda: uncertainty_chart(members))
 
     st.markdown(mq.CORRELATION_DESCRIPTION)
-    st.dataframe(_shown_correlations(fits), hide_index=True)
+    st.dataframe(tables.correlations, hide_index=True)
     left, right = st.columns(2)
     with left:
         show(f"mq-accuracy:{include_self}", lambda: distribution_chart(members, mq.ACCURACY))
@@ -206,9 +292,9 @@ def section(dataset: Dataset, key: str, chart: ChartShower | None = None) -> Non
             with column:
                 show(
                     f"mq-{quantity}-{predictor}:{include_self}",
-                    functools.partial(correlation_chart, members, fits, quantity, predictor),
+                    functools.partial(correlation_chart, members, tables.fits, quantity, predictor),
                 )
 
 
 def _show_chart(name: str, build: Callable[[], Any]) -> None:
-    st.altair_chart(build(), width="stretch")
+    st.vega_lite_chart(charts.to_page_spec(build()), width="stretch")
