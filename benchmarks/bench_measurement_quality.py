@@ -5,13 +5,14 @@ groups of six, a pool of 5,000 members), loads it once as a Dataset, then times,
 (best of ``--repeat`` runs each):
 
 - ``pandas.read_csv`` of the file;
-- measurement quality from the loaded measurements: the co-membership table (three sparse
-  products), the per-member table with and without self-measurement, and the four
-  correlations of each (``MeasurementQuality(dataset.measurements)``, nothing cached).
+- measurement quality from the loaded measurements: the co-membership table (one sort of
+  the pair keys of every group), the per-member table with and without self-measurement, and
+  the four correlations of each (``MeasurementQuality(dataset.measurements)``, nothing
+  cached).
 
 Loading the Dataset itself is ``bench_dataset.py``'s subject and is not timed here. With a
 pool of 5,000 members a dense (member x member) table would hold 25 million cells per sum;
-the sparse table holds only the pairs that met (about 6 per row).
+the pairs that met are about 6 per row, and only those that met more than once are kept.
 
 Target (issue 18): ratio <= 3.
 

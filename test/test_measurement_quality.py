@@ -22,12 +22,15 @@ and {c2, d1, b2, d1}; then b sees a {3, 2}: 0, var 0.5; c {3, 2}: 0, var 0.5; d 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import statistics
 import warnings
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -478,3 +481,147 @@ def test_report_section(two_rounds: Dataset) -> None:
     fits = [row for row in parsed.rows if row and row[0] in ("with", "without")]
     assert len(fits) == 8
     assert "**" not in page
+
+
+# -- the fast path against the plain ones -------------------------------------------------------
+
+
+@contextlib.contextmanager
+def patched(name: str, value: int) -> Iterator[None]:
+    """``mq.<name>`` set to ``value`` inside the block (hypothesis tests take no monkeypatch)."""
+    with mock.patch.object(mq, name, value):
+        yield
+
+
+def plain_member_sums(pairs: mq.PairTable) -> dict[str, np.ndarray]:
+    """The per-member sums the plain way: a pass over every pair (B = A included)."""
+    m = pairs.member_count
+    observer, measured = pairs.observer, pairs.measured
+    count, total, squares = (
+        a.astype(np.float64) for a in (pairs.count, pairs.total, pairs.squares)
+    )
+    mean = total / count
+    variance = np.maximum(count * squares - total * total, 0.0) / (count * count)
+    own = observer == measured
+    own_mean, own_variance = np.zeros(m), np.zeros(m)
+    own_mean[measured[own]] = mean[own]
+    own_variance[measured[own]] = variance[own]
+    other = ~own
+    at = observer[other]
+    return {
+        "colleagues": np.bincount(at, minlength=m),
+        "levels_seen": np.bincount(at, weights=count[other], minlength=m),
+        "difference_sum": np.bincount(
+            at, weights=mean[other] - own_mean[measured[other]], minlength=m
+        ),
+        "variance_sum": np.bincount(
+            at, weights=variance[other] + own_variance[measured[other]], minlength=m
+        ),
+    }
+
+
+def assert_sums_match(pairs: mq.PairTable) -> None:
+    sums = mq.member_sums(pairs)
+    for field, expected in plain_member_sums(pairs).items():
+        np.testing.assert_allclose(getattr(sums, field), expected, atol=1e-9, err_msg=field)
+
+
+def merged_pairs(rows: list[tuple]) -> tuple[Dataset, mq.PairTable]:
+    """The record of ``rows`` and its pairs keyed by (meeting, group) only, as the upstream
+    did: a member in both rounds' group of one number is listed twice in the merged group."""
+    dataset = record(rows)
+    return dataset, mq.pair_table(mq.group_rows(dataset.measurements, rounds=False))
+
+
+def assert_merged_matches_reference(
+    dataset: Dataset, pairs: mq.PairTable, rows: list[tuple]
+) -> None:
+    merged = [(member, meeting, 1, group, level) for member, meeting, _, group, level in rows]
+    for include_self in (False, True):
+        expected = reference(merged, include_self)
+        table = mq.member_quality(dataset.measurements, include_self=include_self, pairs=pairs)
+        assert sorted(table.index) == sorted(expected)
+        for member, (accuracy, precision, colleagues, count) in expected.items():
+            row = table.loc[member]
+            assert row[mq.COLLEAGUE_COUNT] == colleagues, member
+            assert row[mq.MEASUREMENT_COUNT] == count, member
+            np.testing.assert_allclose(row[mq.ACCURACY], accuracy, atol=1e-9, err_msg=member)
+            np.testing.assert_allclose(row[mq.PRECISION], precision, atol=1e-9, err_msg=member)
+
+
+@st.composite
+def records_with_repeats(draw: st.DrawFn) -> list[tuple]:
+    """Two-round records with few members (so that, keyed by (meeting, group), members are
+    listed twice in a group) and groups that grow past ``_PAIRWISE_LIMIT`` when it is low."""
+    pool = [f"m{i}" for i in range(draw(st.integers(1, 6)))]
+    rows = []
+    for meeting in range(1, draw(st.integers(1, 3)) + 1):
+        for round_ in (1, 2):
+            members = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=6, unique=True))
+            for member in members:
+                group = draw(st.one_of(st.integers(1, 2), st.none()))
+                level = draw(st.one_of(st.none(), st.integers(1, 6)))
+                rows.append((member, meeting, round_, group, level))
+    if all(level is None for *_, level in rows):
+        member, meeting, round_, group, _ = rows[0]
+        rows[0] = (member, meeting, round_, group, 1)
+    return rows
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(records())
+def test_member_sums_match_the_plain_per_pair_sums(rows: list[tuple]) -> None:
+    pairs = mq.pair_table(mq.group_rows(record(rows).measurements))
+    assert pairs.instances is not None  # the sorted keys
+    assert_sums_match(pairs)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(records_with_repeats(), st.sampled_from([0, 2, 16]))
+def test_sorted_keys_and_sparse_products_agree(rows: list[tuple], limit: int) -> None:
+    """Members listed twice in a group, groups past the pairwise limit: the sorted keys give
+    the pairs of the sparse products (``_PACKED_BITS = 0``) and the reference's numbers."""
+    with patched("_PAIRWISE_LIMIT", limit):
+        dataset, keyed = merged_pairs(rows)
+    with patched("_PACKED_BITS", 0):
+        product = merged_pairs(rows)[1]
+    assert keyed.instances is not None and product.product is not None
+    for field in ("observer", "measured", "count", "total", "squares"):
+        np.testing.assert_array_equal(getattr(keyed, field), getattr(product, field), field)
+    for mine, theirs in zip(keyed.repeated, product.repeated, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    np.testing.assert_array_equal(keyed.presence.toarray(), product.presence.toarray())
+    assert_sums_match(keyed)
+    assert_sums_match(product)
+    assert_merged_matches_reference(dataset, keyed, rows)
+    assert_merged_matches_reference(dataset, product, rows)
+
+
+def test_listed_before_pairwise_and_by_sort() -> None:
+    rng = np.random.default_rng(18)
+    for rows in (1, 2, 5, 20):
+        member = rng.integers(0, 4, size=(rows, 50))
+        expected = np.array(
+            [[member[i, g] in member[:i, g] for g in range(50)] for i in range(rows)],
+            dtype=bool,
+        ).reshape(member.shape)
+        for limit in (0, 100):
+            with patched("_PAIRWISE_LIMIT", limit):
+                np.testing.assert_array_equal(mq._listed_before(member), expected)
+
+
+def test_a_member_listed_twice_in_a_group() -> None:
+    # keyed by (meeting, group), v is twice in one group (rounds 1 and 2, levels 1 and 3):
+    # one observer of w; w sees v {1, 3}, v sees w {2}; w's levels {2, 4}, v's {1, 3}
+    rows = [("v", 1, 1, 1, 1), ("w", 1, 1, 1, 2), ("v", 1, 2, 1, 3), ("w", 2, 1, 1, 4)]
+    for bits in (mq._PACKED_BITS, 0):
+        with patched("_PACKED_BITS", bits):
+            dataset, pairs = merged_pairs(rows)
+        table = mq.member_quality(dataset.measurements, pairs=pairs)
+        assert table[mq.COLLEAGUE_COUNT].tolist() == [1, 1]
+        assert table[mq.MEASUREMENT_COUNT].tolist() == [1, 2]
+        # v: w's 2 against w's mean 3 (var 1): -1 +- 1; w: v's {1, 3} against all of v's: 0,
+        # var 1 + 1
+        np.testing.assert_allclose(table[mq.ACCURACY], [-1.0, 0.0], atol=1e-12)
+        np.testing.assert_allclose(table[mq.PRECISION], [1.0, math.sqrt(2.0)])
+        assert_merged_matches_reference(dataset, pairs, rows)
