@@ -565,7 +565,13 @@ def dense_cumulative_gini(
         first = np.where(entries.any(axis=0), entries.argmax(axis=0), meeting_count)
         if first_seen is not None:
             first = np.minimum(first, first_seen)
-    grid = np.bincount(key, weights=amount, minlength=cells).reshape(meeting_count, member_count)
+    if len(key) and bool((key[1:] > key[:-1]).all()):  # each cell once: filled by assignment
+        flat = np.zeros(cells, dtype=np.float64)
+        flat[key] = amount
+        grid = flat.reshape(meeting_count, member_count)
+    else:
+        counted = np.bincount(key, weights=amount, minlength=cells).astype(np.float64, copy=False)
+        grid = counted.reshape(meeting_count, member_count)
     np.cumsum(grid, axis=0, out=grid)
     # members not seen yet hold 0 (no entry before their first), so they sort first with
     # the other zeros; a row's u unseen members then add u * S_t to its sum_i i x_(i)

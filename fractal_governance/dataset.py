@@ -102,8 +102,8 @@ class _Core:
             # On a worker: the quality check, the attendance tables (no Respect in them),
             # then df and the member tables. Here: the ledger, then the team and meeting
             # tables and the cumulative Gini. A ledger that is not the attendance itself
-            # (many awards) sends its table and the Gini to the worker instead, and every
-            # other table is made here.
+            # (many awards) sends the costlier of its table and the Gini to the worker
+            # instead, and every other table is made here.
             checked = submit(_quality_check(table))
             if big:
                 attendance = submit(self.measurements.build_attendance_tables)
@@ -114,9 +114,9 @@ class _Core:
                     side = submit(tables.build_member_tables)
                     tables.build_meeting_tables()
                 else:
-                    side = submit(tables.build_award_tables)
-                    tables.build_member_tables()
-                    tables.build_meeting_tables(gini=False)
+                    tables.ledger.in_table_order  # noqa: B018 (read by both threads)
+                    side = submit(tables.build_costliest_award_table)
+                    tables.build_other_tables()
                 attendance.result()
                 side.result()
             self.quality_report = checked.result()

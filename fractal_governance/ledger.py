@@ -12,6 +12,7 @@ pays each attendance by its level). Tables use that to sum Respect without a joi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -124,6 +125,16 @@ class Ledger:
     def __len__(self) -> int:
         return len(self.respect)
 
+    @cached_property
+    def in_table_order(self) -> bool:
+        """Whether the entries are listed by meeting, then member, each (member, meeting)
+        once: the order of :meth:`to_frame` (so it needs no sort), and a grid of the
+        awards can be filled by assignment."""
+        member_count = int(self.member.max(initial=-1)) + 1
+        key = self.meeting * np.int64(max(member_count, 1))
+        key += self.member
+        return bool((key[1:] > key[:-1]).all())
+
     @property
     def total(self) -> int | float:
         """The Respect of every award."""
@@ -187,22 +198,14 @@ class Ledger:
         ``MeetingID``, ``MeetingDate``, ``Respect``, ``Origin``, by meeting then member."""
         awarded = self.origin != NONE
         every = bool(awarded.all())
-        member, meeting_all = (
-            (self.member, self.meeting)
-            if every
-            else (
-                self.member[awarded],
-                self.meeting[awarded],
-            )
-        )
-        key = meeting_all * np.int64(max(measurements.member_count, 1)) + member
         order: npt.NDArray[np.intp] | None
-        if kernels.non_decreasing(key):  # already by meeting, then member
+        if self.in_table_order:  # already by meeting, then member
             order = None if every else np.flatnonzero(awarded)
         elif every:
-            order = kernels.sort_order([meeting_all, member])
+            order = kernels.sort_order([self.meeting, self.member])
         else:
-            order = np.flatnonzero(awarded)[kernels.sort_order([meeting_all, member])]
+            kept = np.flatnonzero(awarded)
+            order = kept[kernels.sort_order([self.meeting[kept], self.member[kept]])]
 
         def ordered(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
             return values if order is None else values[order]

@@ -292,9 +292,10 @@ class Tables:
     # The sets below share no lazily computed table, so two threads can build them at once
     # (see Dataset construction); each value is computed once either way. For a ledger
     # that is the attendance itself, one thread builds the member tables and the other the
-    # meeting tables; a ledger with many more awards than attendances (a rolling policy's)
-    # puts its table and the cumulative Gini, the two costs that grow with the awards, on
-    # one thread and every other table on the other.
+    # meeting tables. A ledger with many more awards than attendances (a rolling policy's)
+    # has two costs that grow with its awards, its table and the cumulative Gini: the
+    # costlier one goes to one thread (the table when its awards must be sorted first,
+    # else the Gini), and every other table to the other.
 
     def build_member_tables(self) -> None:
         """Compute (and cache) ``df`` and the member tables now."""
@@ -315,8 +316,23 @@ class Tables:
         self.measurements.team_representation  # noqa: B018
         self.measurements.meeting_row_bounds  # noqa: B018
 
-    def build_award_tables(self) -> None:
-        """Compute (and cache) the ledger's table and the cumulative Gini now."""
-        self.ledger_frame  # noqa: B018
-        self.member_first_attendance  # noqa: B018
-        self.gini_by_meeting  # noqa: B018
+    def award_table_first(self) -> bool:
+        """Whether the ledger's table costs more than the cumulative Gini: when its awards
+        must be sorted first (see :meth:`build_costliest_award_table`)."""
+        return not self.ledger.is_aligned and not self.ledger.in_table_order
+
+    def build_costliest_award_table(self) -> None:
+        """Compute (and cache) the costlier of the ledger's table and the cumulative Gini."""
+        if self.award_table_first():
+            self.ledger_frame  # noqa: B018
+        else:
+            self.member_first_attendance  # noqa: B018
+            self.gini_by_meeting  # noqa: B018
+
+    def build_other_tables(self) -> None:
+        """Compute (and cache) every table but :meth:`build_costliest_award_table`'s."""
+        table_first = self.award_table_first()
+        self.build_member_tables()
+        self.build_meeting_tables(gini=table_first)
+        if not table_first:
+            self.ledger_frame  # noqa: B018

@@ -351,6 +351,20 @@ def test_dense_cumulative_gini_with_every_entry_after_its_member_is_seen(
     )
 
 
+@settings(max_examples=100, deadline=None)
+@given(entries=GINI_ENTRIES, attended=st.lists(st.integers(0, 7), max_size=8))
+def test_dense_cumulative_gini_of_entries_listed_by_cell(
+    entries: list[tuple[int, int, float]], attended: list[int]
+) -> None:
+    # each (meeting, member) once, listed by meeting then member: the grid is filled by
+    # assignment instead of a count (a rolling ledger comes so)
+    by_cell = {(e[1], e[0]): e for e in entries}
+    listed = [by_cell[cell] for cell in sorted(by_cell)]
+    first_seen = np.full(8, 6, dtype=np.int64)
+    first_seen[attended] = 0
+    check_dense_gini_against_fairness(listed, first_seen)
+
+
 def test_dense_cumulative_gini_declines_a_grid_above_the_limit() -> None:
     one = np.zeros(1, dtype=np.int64)
     assert kernels.dense_cumulative_gini(one, one, np.ones(1), 2**13, 2**12) is None
