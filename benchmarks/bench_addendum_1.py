@@ -9,6 +9,10 @@ it times ``pandas.read_csv`` of that file and ``Dataset.from_csv`` with the Gene
 hysteresis, token pools, pro-rata conversion; a ledger that pays absent members) followed
 by reading every attribute, and prints the best of each and their ratio.
 
+It also times, interleaved, the path from the file to the Addendum-1 ledger alone (reading
+and checking the file, the measurements, the policy's ledger: no tables) and prints each
+step's best as a ratio to ``read_csv``, so that the share of each layer is visible.
+
 Target (issue 14): ratio <= 4.
 
 Usage::
@@ -37,6 +41,8 @@ for folder in (REPO, REPO / "benchmarks"):
 from bench_dataset import ATTRIBUTES, timed  # noqa: E402
 
 from fractal_governance.dataset import Dataset  # noqa: E402
+from fractal_governance.io import read_csv_file  # noqa: E402
+from fractal_governance.measurements import Measurements  # noqa: E402
 from fractal_governance.policies.genesis_record import genesis_profile  # noqa: E402
 
 TARGET = 4.0
@@ -95,6 +101,23 @@ def build_and_touch(path: Path, attributes: pd.DataFrame) -> Dataset:
     return dataset
 
 
+def ledger_steps(path: Path, attributes: pd.DataFrame) -> dict[str, float]:
+    """Seconds of each step from the file to the Addendum-1 ledger (no tables)."""
+    seconds = {}
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = read_csv_file(path)
+    seconds["read and check the file"] = time.perf_counter() - started
+    started = time.perf_counter()
+    measurements = Measurements(table, PROFILE.calendar, member_attributes=attributes)
+    seconds["measurements"] = time.perf_counter() - started
+    started = time.perf_counter()
+    PROFILE.policy.ledger(measurements)
+    seconds["Addendum-1 ledger"] = time.perf_counter() - started
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -110,10 +133,11 @@ def main() -> None:
             f"generated {rows:,} rows over {args.meetings:,} meetings "
             f"({path.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - started:.1f} s"
         )
-        read, built = [], []
+        read, built, steps = [], [], []
         for _ in range(args.repeat):  # interleaved, so load changes affect both alike
             read.append(timed(lambda: pd.read_csv(path)))
             built.append(timed(lambda: build_and_touch(path, attributes)))
+            steps.append(ledger_steps(path, attributes))
         dataset = build_and_touch(path, attributes)
         ledger = dataset.ledger
         print(f"ledger: {len(ledger):,} awards, {dataset.total_respect:,.0f} {dataset.unit}")
@@ -122,6 +146,13 @@ def main() -> None:
         print(f"Addendum-1 dataset and every attribute: best {min(built) * 1e3:.0f} ms")
         verdict = "meets" if ratio <= TARGET else "misses"
         print(f"ratio: {ratio:.2f}x ({verdict} the target of {TARGET:.0f}x)")
+        print("from the file to the ledger alone, best of each step, as a ratio to read_csv:")
+        total = 0.0
+        for step in steps[0]:
+            best = min(run[step] for run in steps)
+            total += best
+            print(f"  {step:26s} {best * 1e3:6.0f} ms  {best / min(read):.2f}x")
+        print(f"  {'sum':26s} {total * 1e3:6.0f} ms  {total / min(read):.2f}x")
 
 
 if __name__ == "__main__":
