@@ -39,6 +39,7 @@ try:
 except ImportError:  # `streamlit run` of this file without the repository on sys.path
     sys.path.append(str(Path(os.path.realpath(__file__)).parents[2]))
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -562,7 +563,8 @@ class View(TypedDict):
     unit: str
     dates_known: bool
     summary: pd.DataFrame
-    member_board: pd.DataFrame
+    member_board: pd.DataFrame  # the first LEADERBOARD_ROWS rows, as shown
+    member_count: int
     member_stats: pd.DataFrame
     member_csv: CsvFile
     member_labels: dict[str, str]
@@ -589,9 +591,15 @@ class View(TypedDict):
 def _member_labels(board: pd.DataFrame) -> list[str]:
     """Each member of ``board`` as the page names them (``texts.member_label``)."""
     return [
-        texts.member_label(member, name)
+        _member_label(member, name)
         for member, name in zip(board["MemberID"].tolist(), board["Name"].tolist(), strict=True)
     ]
+
+
+@functools.lru_cache(maxsize=1 << 17, typed=True)
+def _member_label(member: Hashable, name: Hashable) -> str:
+    """``texts.member_label``, remembered: every meeting range names the same members."""
+    return texts.member_label(member, name)
 
 
 def _shown_board(board: pd.DataFrame, labels: list[str] | None = None) -> pd.DataFrame:
@@ -660,7 +668,8 @@ def build_view(dataset: Dataset) -> View:
         unit=dataset.unit,
         dates_known=bool(dataset.dates_known) and bool(attendance["MeetingDate"].notna().all()),
         summary=texts.format_summary(dataset.summary_table()),
-        member_board=_shown_board(board, labels),
+        member_board=_shown_board(board.head(LEADERBOARD_ROWS), labels[:LEADERBOARD_ROWS]),
+        member_count=len(board),
         member_stats=dataset.df_member_summary_stats_by_member_id,
         member_csv=csv_file(board, index_label="Position"),
         member_labels=dict(zip(board["MemberID"].astype(str), labels, strict=True)),
@@ -765,16 +774,35 @@ def _gradient(page: Page, name: str, frame: pd.DataFrame, columns: list[Hashable
 def _gradient_css(
     key: str, first: int, last: int, name: str, _frame: pd.DataFrame, columns: tuple[Hashable, ...]
 ) -> pd.DataFrame:
-    """The CSS of each cell of ``_frame[columns]`` under ``background_gradient``."""
-    styler = _frame.style.background_gradient(cmap=_GRADIENT, subset=list(columns))
-    styler._compute()  # type: ignore[attr-defined]  # Streamlit runs it too: it fills ctx
+    """The CSS of each cell of ``_frame[columns]`` under ``background_gradient`` (each column
+    from its least to its greatest value)."""
     shaded = _frame.loc[:, list(columns)]
-    css = [["" for _ in columns] for _ in range(len(shaded))]
-    positions = [_frame.columns.get_loc(column) for column in columns]
-    for (row, position), properties in styler.ctx.items():  # type: ignore[attr-defined]
-        if position in positions:
-            css[row][positions.index(position)] = "".join(f"{a}: {v};" for a, v in properties)
-    return pd.DataFrame(css, index=shaded.index, columns=shaded.columns)
+    return pd.DataFrame(
+        {column: _gradient_column(shaded[column]) for column in shaded.columns},
+        index=shaded.index,
+    )
+
+
+def _gradient_column(column: pd.Series) -> np.ndarray:
+    """pandas' ``Styler.background_gradient`` of one column, the same colours and text colours
+    worked out for all cells at once (pandas converts each cell's colour on its own)."""
+    from matplotlib import colormaps, colors
+
+    values = column.to_numpy(dtype=float, na_value=np.nan)
+    low, high = np.nanmin(values), np.nanmax(values)
+    rgba = np.asarray(colormaps.get_cmap(_GRADIENT)(colors.Normalize(low, high)(values)))
+    rgb = rgba[..., :3]
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = 0.2126 * linear[..., 0] + 0.7152 * linear[..., 1] + 0.0722 * linear[..., 2]
+    dark = luminance < 0.408  # pandas' text_color_threshold
+    codes = np.round(rgb * 255).astype(int)
+    return np.array(
+        [
+            f"background-color: #{r:02x}{g:02x}{b:02x};color: {'#f1f1f1' if d else '#000000'};"
+            for (r, g, b), d in zip(codes.tolist(), dark.tolist(), strict=True)
+        ],
+        dtype=object,
+    )
 
 
 def _number_columns(frame: pd.DataFrame, unit: str) -> dict[str, Any]:
@@ -820,14 +848,14 @@ def summary_section(page: Page) -> None:
 def leaderboard_section(page: Page) -> None:
     view = page.view
     st.header("Member Leaderboard")
-    board = view["member_board"]
+    shown = view["member_board"]
     st.markdown(texts.LEADERBOARD_DESCRIPTION)
-    if len(board) > LEADERBOARD_ROWS:
+    count = view["member_count"]
+    if count > LEADERBOARD_ROWS:
         st.caption(
-            f"Showing the top {LEADERBOARD_ROWS} of {texts.format_number(len(board))} members; "
+            f"Showing the top {LEADERBOARD_ROWS} of {texts.format_number(count)} members; "
             "the download has all of them."
         )
-    shown = board.head(LEADERBOARD_ROWS)
     config = _number_columns(shown, view["unit"])
     config["Member"] = st.column_config.TextColumn(
         "Member", help="Name and ID (addresses shortened; the full ID is in the Member ID column)"

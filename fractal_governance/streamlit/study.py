@@ -17,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from fractal_governance import studies, studies_plots
-from fractal_governance.studies_report import study_figures
+from fractal_governance import studies
+
+# The figures' modules (matplotlib) are imported when a study is shown: most servers show none.
 
 __all__ = ["ENVIRONMENT_VARIABLE", "choose_study", "operator_studies", "render_study"]
 
@@ -50,6 +51,8 @@ def _stamp(folder: str) -> float:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _figures(folder: str, stamp: float, metric: str) -> dict[str, tuple[str, bytes]]:
+    from fractal_governance.studies_report import study_figures
+
     images = {}
     for name, (caption, figure) in study_figures(folder, metric).items():
         buffer = io.BytesIO()
@@ -79,6 +82,8 @@ def render_study(folder: str) -> None:
         f"{study.run_count} runs of the {study.preset!r} preset; "
         f"grid: {', '.join(study.parameters) or 'none'}."
     )
+    from fractal_governance import studies_plots
+
     names = study.metric_columns()
     metric = st.selectbox(
         "Metric",
