@@ -601,7 +601,8 @@ class WindowSums(NamedTuple):
     member: IntArray
     cell: IntArray
     """``meeting * member_count + member``: the cell's place on the grid."""
-    sum: npt.NDArray[np.int32]
+    sum: npt.NDArray[np.integer[Any]]
+    """int16 or int32."""
 
 
 def trailing_window_sums(
@@ -616,12 +617,13 @@ def trailing_window_sums(
     ``window`` meetings (this one included), where that sum is not 0.
 
     The dense twin of summing ``window`` shifted copies of the entries by key (see
-    ``policies.rolling.window_level_sums``): the entries are written into an int32
+    ``policies.rolling.window_level_sums``): the entries are written into an int16 or int32
     (meeting x member) grid, and the grid shifted down by ``1 .. window - 1`` meetings is
     added to it (``window - 1`` contiguous passes: a running sum down the columns, then a
     difference, took about eight times one pass).
 
-    Values are small whole numbers ``>= 0`` (levels): their running sums stay in int32.
+    Values are small whole numbers ``>= 0`` (levels); None when their sums could leave
+    int32.
     Entries with the same (member, meeting) are added up. They are written by assignment,
     which keeps the last of them; the grid's total then falls short of the values' total
     unless every earlier duplicate is 0, so that total decides whether they are counted
@@ -634,14 +636,20 @@ def trailing_window_sums(
         :func:`dense_grid_pays` says no (for ``window * len(member)`` entries).
     """
     cells = member_count * meeting_count
-    if not dense_grid_pays(cells, window * len(member)):
+    top = int(value.max(initial=0)) * window  # no sum is larger (unless entries repeat)
+    if not dense_grid_pays(cells, window * len(member)) or top >= 2**31:
         return None
+    # int16 when the sums fit: the passes over the grid move half the bytes
+    dtype = np.int16 if top < 2**15 else np.int32
     key = meeting.astype(np.int64) * member_count
     key += member
-    grid = np.zeros(cells, dtype=np.int32)
+    grid: npt.NDArray[np.integer[Any]] = np.zeros(cells, dtype=dtype)
     grid[key] = value
     if int(grid.sum(dtype=np.int64)) != int(value.sum()):  # duplicates that add something
-        grid = np.bincount(key, weights=value, minlength=cells).astype(np.int32)
+        counted = np.bincount(key, weights=value, minlength=cells)
+        if counted.max(initial=0) * window >= 2**31:
+            return None
+        grid = counted.astype(np.int32)
     levels = grid.reshape(meeting_count, member_count)
     sums = levels.copy()
     for shift in range(1, min(window, meeting_count)):  # whole-grid adds, one per offset

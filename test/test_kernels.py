@@ -417,6 +417,10 @@ def test_trailing_window_sums_decline_a_grid_that_does_not_pay() -> None:
     assert kernels.trailing_window_sums(one, one, one + 3, 100, 100, 6) is None
     got = kernels.trailing_window_sums(one, one, one + 3, 1, 8, 6)
     assert got is not None and got.meeting.tolist() == [0, 1, 2, 3, 4, 5]
+    # sums beyond int16 are kept in int32; beyond int32 the grid declines
+    big = kernels.trailing_window_sums(one, one, one + 20_000, 1, 3, 2)
+    assert big is not None and big.sum.tolist() == [20_000, 20_000]
+    assert kernels.trailing_window_sums(one, one, one + 2**30, 1, 3, 4) is None
     # the same cell twice: 0 then 2 keeps the sum by assignment; 2 then 3 needs a count
     two = np.zeros(2, dtype=np.int64)
     for values, expected in (([0, 2], 2), ([2, 3], 5), ([3, 0], 3)):
