@@ -208,3 +208,58 @@ def test_report_in_chromium(tmp_path: Path) -> None:
                 page.close()
         finally:
             browser.close()
+
+
+@pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
+def test_dashboard_widgets_in_chromium(dashboard_url: str) -> None:
+    """The widgets that rerun only their fragment (the member picker, the self-measurement
+    toggle) work in the browser, and a CSV download (written when it is asked for) holds the
+    whole leaderboard."""
+    require_chromium()
+    from fractal_governance import texts
+
+    dataset = datasets.load(datasets.default_name())
+    board = dataset.df_member_leader_board
+    first, second = (
+        texts.member_label(m, n) for m, n in board[["MemberID", "Name"]].iloc[:2].to_numpy()
+    )
+
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page(viewport=VIEWPORTS["desktop"], accept_downloads=True)
+            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            page.goto(dashboard_url)
+            page.get_by_role("heading", name="Resources").wait_for()
+            main = page.get_by_test_id("stMain")
+            profile = main.get_by_test_id("stText")
+            profile.filter(has_text=first).wait_for()
+            # the next member, chosen with the keyboard
+            picker = main.get_by_test_id("stSelectbox").filter(has_text="Member")
+            picker.get_by_role("combobox").click()
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Enter")
+            profile.filter(has_text=second).wait_for()
+            assert main.get_by_test_id("stText").all_text_contents() == [second]
+            page.get_by_role("heading", name="Member Leaderboard").wait_for()
+            toggle = main.get_by_test_id("stCheckbox").filter(has_text="Include self-measurement")
+            assert toggle.locator("input").is_checked()
+            toggle.locator("label").click()
+            page.wait_for_function(
+                """() => [...document.querySelectorAll("[data-testid=stCheckbox] input")]
+                    .some((box) => !box.checked)"""
+            )
+            page.get_by_role("heading", name="Resources").wait_for()
+            assert page.get_by_test_id("stException").count() == 0
+            button = main.get_by_test_id("stDownloadButton").filter(
+                has_text="Download the member leaderboard (CSV)"
+            )
+            with page.expect_download() as download:
+                button.locator("button").click()
+            lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+            assert lines[0].startswith("Position,MemberID,Name,")
+            assert lines[1].startswith(f"1,{board['MemberID'].iloc[0]},")
+            assert len(lines) == len(board) + 1
+            page.close()
+        finally:
+            browser.close()
