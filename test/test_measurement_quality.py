@@ -1,4 +1,5 @@
-"""Tests of fractal_governance.measurement_quality, its figures, dashboard section and command.
+"""Tests of fractal_governance.measurement_quality, its figures, dashboard section and command,
+and of the co-membership arithmetic under it (fractal_governance.comembership).
 
 Hand-worked record TWO_ROUNDS (one meeting, two rounds; group numbers restart each round)::
 
@@ -38,6 +39,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fractal_governance import comembership as cm
 from fractal_governance import measurement_quality as mq
 from fractal_governance.cli import main
 from fractal_governance.dataset import Dataset
@@ -107,7 +109,7 @@ def test_self_measurement_adds_a_zero_term(two_rounds: Dataset) -> None:
 
 def test_the_round_in_the_group_key_changes_the_result(two_rounds: Dataset) -> None:
     measurements = two_rounds.measurements
-    merged = mq.pair_table(mq.group_rows(measurements, rounds=False))
+    merged = cm.pair_table(cm.group_rows(measurements, rounds=False))
     table = mq.member_quality(measurements, pairs=merged)
     assert table.loc["b", mq.COLLEAGUE_COUNT] == 3
     assert table.loc["b", mq.ACCURACY] == pytest.approx(0.0, abs=1e-12)
@@ -284,9 +286,9 @@ def test_unpacked_products_give_the_same_table(
     two_rounds: Dataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Sums too large to pack into one float64 take three products instead."""
-    packed = mq.pair_table(mq.group_rows(two_rounds.measurements))
-    monkeypatch.setattr(mq, "_PACKED_BITS", 0)
-    unpacked = mq.pair_table(mq.group_rows(two_rounds.measurements))
+    packed = cm.pair_table(cm.group_rows(two_rounds.measurements))
+    monkeypatch.setattr(cm, "PACKED_BITS", 0)
+    unpacked = cm.pair_table(cm.group_rows(two_rounds.measurements))
     for field in ("observer", "measured", "count", "total", "squares"):
         np.testing.assert_array_equal(getattr(packed, field), getattr(unpacked, field))
     assert packed.count.sum() == 16  # 4 members x (own 2 + 2 colleagues' 1 each)
@@ -488,12 +490,12 @@ def test_report_section(two_rounds: Dataset) -> None:
 
 @contextlib.contextmanager
 def patched(name: str, value: int) -> Iterator[None]:
-    """``mq.<name>`` set to ``value`` inside the block (hypothesis tests take no monkeypatch)."""
-    with mock.patch.object(mq, name, value):
+    """``cm.<name>`` set to ``value`` inside the block (hypothesis tests take no monkeypatch)."""
+    with mock.patch.object(cm, name, value):
         yield
 
 
-def plain_member_sums(pairs: mq.PairTable) -> dict[str, np.ndarray]:
+def plain_member_sums(pairs: cm.PairTable) -> dict[str, np.ndarray]:
     """The per-member sums the plain way: a pass over every pair (B = A included)."""
     m = pairs.member_count
     observer, measured = pairs.observer, pairs.measured
@@ -520,21 +522,21 @@ def plain_member_sums(pairs: mq.PairTable) -> dict[str, np.ndarray]:
     }
 
 
-def assert_sums_match(pairs: mq.PairTable) -> None:
-    sums = mq.member_sums(pairs)
+def assert_sums_match(pairs: cm.PairTable) -> None:
+    sums = cm.member_sums(pairs)
     for field, expected in plain_member_sums(pairs).items():
         np.testing.assert_allclose(getattr(sums, field), expected, atol=1e-9, err_msg=field)
 
 
-def merged_pairs(rows: list[tuple]) -> tuple[Dataset, mq.PairTable]:
+def merged_pairs(rows: list[tuple]) -> tuple[Dataset, cm.PairTable]:
     """The record of ``rows`` and its pairs keyed by (meeting, group) only, as the upstream
     did: a member in both rounds' group of one number is listed twice in the merged group."""
     dataset = record(rows)
-    return dataset, mq.pair_table(mq.group_rows(dataset.measurements, rounds=False))
+    return dataset, cm.pair_table(cm.group_rows(dataset.measurements, rounds=False))
 
 
 def assert_merged_matches_reference(
-    dataset: Dataset, pairs: mq.PairTable, rows: list[tuple]
+    dataset: Dataset, pairs: cm.PairTable, rows: list[tuple]
 ) -> None:
     merged = [(member, meeting, 1, group, level) for member, meeting, _, group, level in rows]
     for include_self in (False, True):
@@ -552,7 +554,7 @@ def assert_merged_matches_reference(
 @st.composite
 def records_with_repeats(draw: st.DrawFn) -> list[tuple]:
     """Two-round records with few members (so that, keyed by (meeting, group), members are
-    listed twice in a group) and groups that grow past ``_PAIRWISE_LIMIT`` when it is low."""
+    listed twice in a group) and groups that grow past ``PAIRWISE_LIMIT`` when it is low."""
     pool = [f"m{i}" for i in range(draw(st.integers(1, 6)))]
     rows = []
     for meeting in range(1, draw(st.integers(1, 3)) + 1):
@@ -571,7 +573,7 @@ def records_with_repeats(draw: st.DrawFn) -> list[tuple]:
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(records())
 def test_member_sums_match_the_plain_per_pair_sums(rows: list[tuple]) -> None:
-    pairs = mq.pair_table(mq.group_rows(record(rows).measurements))
+    pairs = cm.pair_table(cm.group_rows(record(rows).measurements))
     assert pairs.instances is not None  # the sorted keys
     assert_sums_match(pairs)
 
@@ -580,10 +582,10 @@ def test_member_sums_match_the_plain_per_pair_sums(rows: list[tuple]) -> None:
 @given(records_with_repeats(), st.sampled_from([0, 2, 16]))
 def test_sorted_keys_and_sparse_products_agree(rows: list[tuple], limit: int) -> None:
     """Members listed twice in a group, groups past the pairwise limit: the sorted keys give
-    the pairs of the sparse products (``_PACKED_BITS = 0``) and the reference's numbers."""
-    with patched("_PAIRWISE_LIMIT", limit):
+    the pairs of the sparse products (``PACKED_BITS = 0``) and the reference's numbers."""
+    with patched("PAIRWISE_LIMIT", limit):
         dataset, keyed = merged_pairs(rows)
-    with patched("_PACKED_BITS", 0):
+    with patched("PACKED_BITS", 0):
         product = merged_pairs(rows)[1]
     assert keyed.instances is not None and product.product is not None
     for field in ("observer", "measured", "count", "total", "squares"):
@@ -606,16 +608,16 @@ def test_listed_before_pairwise_and_by_sort() -> None:
             dtype=bool,
         ).reshape(member.shape)
         for limit in (0, 100):
-            with patched("_PAIRWISE_LIMIT", limit):
-                np.testing.assert_array_equal(mq._listed_before(member), expected)
+            with patched("PAIRWISE_LIMIT", limit):
+                np.testing.assert_array_equal(cm.listed_before(member), expected)
 
 
 def test_a_member_listed_twice_in_a_group() -> None:
     # keyed by (meeting, group), v is twice in one group (rounds 1 and 2, levels 1 and 3):
     # one observer of w; w sees v {1, 3}, v sees w {2}; w's levels {2, 4}, v's {1, 3}
     rows = [("v", 1, 1, 1, 1), ("w", 1, 1, 1, 2), ("v", 1, 2, 1, 3), ("w", 2, 1, 1, 4)]
-    for bits in (mq._PACKED_BITS, 0):
-        with patched("_PACKED_BITS", bits):
+    for bits in (cm.PACKED_BITS, 0):
+        with patched("PACKED_BITS", bits):
             dataset, pairs = merged_pairs(rows)
         table = mq.member_quality(dataset.measurements, pairs=pairs)
         assert table[mq.COLLEAGUE_COUNT].tolist() == [1, 1]
