@@ -465,6 +465,48 @@ def test_widget_change_does_not_reload_the_data(monkeypatch: pytest.MonkeyPatch)
     assert at.main.text[0].value == "Cy (c)"
 
 
+def test_schedule_change_counts_the_data_already_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another schedule counts the measurements already read anew (Dataset.with_profile): the
+    file is not read again, and the page shows what reading it with that schedule gives."""
+    from fractal_governance.policies import SCHEDULES
+
+    at = upload(new_app().run(), TINY)
+    calls: list[int] = []
+    original = app.Dataset.from_csv
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app.Dataset, "from_csv", counting)
+    at.selectbox(key="fg_schedule").set_value("optimism").run()
+    no_exception(at)
+    assert calls == []
+    profile = app.profiles.DEFAULT.with_schedule(SCHEDULES["optimism"])
+    expected = app.build_view(original(TINY, profile=profile))["summary"]
+    assert summary(at) == dict(zip(expected["Statistic"], expected["Value"], strict=True))
+    assert leaderboard(at)["AccumulatedRespect"].tolist() == list(
+        original(TINY, profile=profile).df_member_leader_board["AccumulatedRespect"]
+    )
+
+
+def test_leaderboard_shading_is_pandas_background_gradient() -> None:
+    """The shading worked out for all cells at once is Styler.background_gradient's, cell by
+    cell (colours and text colours), also with missing and equal values."""
+    board = app.build_view(datasets.load("demo"))["member_board"]
+    frames = [
+        (board, ["AccumulatedRank", "AccumulatedRespect", "AttendanceCount"]),
+        (pd.DataFrame({"a": [1.0, float("nan"), 3.0, 0.5], "b": [2, 2, 2, 2]}), ["a", "b"]),
+    ]
+    for frame, columns in frames:
+        expected = frame.style.background_gradient(cmap="Blues", subset=columns)
+        css = pd.DataFrame({c: app._gradient_column(frame[c]) for c in columns}, index=frame.index)
+        shaded = frame.style.apply(lambda _, css=css: css, axis=None, subset=columns)
+        expected._compute()
+        shaded._compute()
+        assert shaded.ctx == expected.ctx
+
+
 # ---------------------------------------------------------------------------------------------
 # bad data and safety
 # ---------------------------------------------------------------------------------------------

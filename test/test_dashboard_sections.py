@@ -186,6 +186,28 @@ def test_every_chart_is_a_valid_vega_lite_chart() -> None:
         assert charts.to_spec(chart)["datasets"]
 
 
+def test_one_layout_serves_every_unit_and_meeting_range() -> None:
+    """Altair makes a chart's layout once; another unit or meeting range only fills its slots
+    (data, date ticks, titles), and no slot is left unfilled."""
+    dataset = datasets.load("demo")
+    window = dataset.select_meetings(dataset.meeting_ids[5], dataset.meeting_ids[-1])
+    made = [
+        charts.accumulated_respect_chart(data.df_member_respect_new_and_returning_by_meeting, unit)
+        for data, unit in ((dataset, "Respect"), (window, "tokens"))
+    ]
+    assert made[0].layout is made[1].layout and made[0].args == made[1].args
+    specs = [charts.to_spec(chart) for chart in made]
+    for spec, data, unit in zip(specs, (dataset, window), ("Respect", "tokens"), strict=True):
+        layer = spec["layer"][0]
+        assert layer["title"] == f"Accumulated member Respect ({unit})"
+        assert layer["encoding"]["y"]["title"] == f"Accumulated Respect ({unit})"
+        assert len(layer["encoding"]["x"]["axis"]["values"]) == data.total_meetings
+        assert "\ufdd0" not in json.dumps(spec, ensure_ascii=False), "every slot is filled"
+    page = charts.to_page_spec(made[1])
+    assert page["layer"][0]["title"] == "Accumulated member Respect (tokens)"
+    assert all(isinstance(payload, bytes) for payload in page["datasets"].values())
+
+
 def test_cached_chart_specs_carry_arrow_data() -> None:
     """The page caches chart specifications with their data as Arrow bytes (Streamlit passes
     bytes on as they are), holding the same rows as the records of to_spec."""
