@@ -259,11 +259,12 @@ def _counted_with(
 ) -> Dataset | str:
     """``result`` (the data ``key`` read with ``base``, its own profile) counted with
     ``choice``: the measurements read once are counted anew, unless reading changed the
-    profile (an ORDAO export's recorded awards, Genesis' late consensus), when ``read()``
-    reads the data with ``choice`` as before."""
-    if isinstance(result, str) or choice.key == base.key:
+    profile (an ORDAO export's recorded awards, Genesis' late consensus) or failed (``choice``
+    may read what ``base`` cannot, e.g. more levels), when ``read()`` reads the data with
+    ``choice`` as before."""
+    if choice.key == base.key:
         return result
-    if result.profile != base.profile:
+    if isinstance(result, str) or result.profile != base.profile:
         return read()
     return _reprofiled(key, choice.key, result, choice.profile)
 
