@@ -596,18 +596,27 @@ class View(TypedDict):
     quality_csv: CsvFile
 
 
-def _member_labels(board: pd.DataFrame) -> list[str]:
-    """Each member of ``board`` as the page names them (``texts.member_label``)."""
-    return [
-        _member_label(member, name)
-        for member, name in zip(board["MemberID"].tolist(), board["Name"].tolist(), strict=True)
-    ]
+#: Member labels already made, by (MemberID, Name).
+LabelMemo = dict[tuple[Hashable, Hashable], str]
 
 
-@functools.lru_cache(maxsize=1 << 17, typed=True)
-def _member_label(member: Hashable, name: Hashable) -> str:
-    """``texts.member_label``, remembered: every meeting range names the same members."""
-    return texts.member_label(member, name)
+def _member_labels(board: pd.DataFrame, memo: LabelMemo | None = None) -> list[str]:
+    """Each member of ``board`` as the page names them (``texts.member_label``); ``memo``:
+    labels made before (every meeting range of a dataset names the same members), added to."""
+    memo = {} if memo is None else memo
+    labels = []
+    for pair in zip(board["MemberID"].tolist(), board["Name"].tolist(), strict=True):
+        label = memo.get(pair)
+        if label is None:
+            label = memo[pair] = texts.member_label(*pair)
+        labels.append(label)
+    return labels
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=_TTL)
+def _label_memo(key: str) -> LabelMemo:
+    """The member labels made for the data ``key`` (any meeting range)."""
+    return {}
 
 
 def _shown_board(board: pd.DataFrame, labels: list[str] | None = None) -> pd.DataFrame:
@@ -655,15 +664,16 @@ def _findings(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     return findings, records.loc[affected]
 
 
-def build_view(dataset: Dataset) -> View:
-    """Collect the tables and numbers the page shows from ``dataset``."""
+def build_view(dataset: Dataset, labels_memo: LabelMemo | None = None) -> View:
+    """Collect the tables and numbers the page shows from ``dataset`` (``labels_memo``: member
+    labels made before, see :func:`_member_labels`)."""
     board = dataset.df_member_leader_board
     team_board = dataset.df_team_leader_board
     attendance = dataset.df_member_attendance_new_and_returning_by_meeting
     representation = dataset.team_representation_stats
     ids = dataset.meeting_ids
     findings, affected = _findings(dataset)
-    labels = _member_labels(board)
+    labels = _member_labels(board, labels_memo)
     return View(
         title=dataset.name or "Fractal",
         last_meeting=texts.current_through(dataset.last_meeting_date, ids[-1] if ids else None),
@@ -714,7 +724,7 @@ def _selection(key: str, first: int, last: int, _dataset: Dataset) -> Dataset:
 @st.cache_resource(show_spinner="Analysing…", max_entries=32, ttl=_TTL)
 def _view(key: str, first: int, last: int, _dataset: Dataset) -> View:
     """The view of a selection (a shared, read-only object: not copied on every rerun)."""
-    return build_view(_dataset)
+    return build_view(_dataset, _label_memo(key))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
