@@ -86,6 +86,9 @@ class Ledger:
     attendance: IntArray | None = None
     level_respect: IntArray | None = None
     team: IntArray | None = None
+    listed_by_cell: bool = False
+    """True when the policy that made the ledger lists its entries by meeting, then member,
+    each (member, meeting) once (see :attr:`in_table_order`, which then trusts it)."""
 
     @classmethod
     def aligned(
@@ -130,6 +133,8 @@ class Ledger:
         """Whether the entries are listed by meeting, then member, each (member, meeting)
         once: the order of :meth:`to_frame` (so it needs no sort), and a grid of the
         awards can be filled by assignment."""
+        if self.listed_by_cell:
+            return True
         member_count = int(self.member.max(initial=-1)) + 1
         key = self.meeting * np.int64(max(member_count, 1))
         key += self.member

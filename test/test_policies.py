@@ -231,6 +231,12 @@ def test_rolling_means_on_a_dense_grid_equal_the_sparse_sums(
         sparse = rolling_mean_levels(measurements, window)
     for got, expected in zip(dense, sparse, strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-12)
+    # the ledger says it is listed by meeting, then member, each cell once: it is
+    from dataclasses import replace
+
+    ledger = RollingMeanRespect(window=window).ledger(measurements)
+    assert ledger.listed_by_cell
+    assert replace(ledger, listed_by_cell=False).in_table_order
 
 
 def test_a_programming_error_in_a_policy_is_not_reported_as_bad_input() -> None:

@@ -115,4 +115,5 @@ class RollingMeanRespect(RespectPolicy):
             respect=respect.astype(np.float64, copy=False),
             origin=np.full(len(member), awards.ROLLING, dtype=np.int8),
             attendance=attendance,
+            listed_by_cell=True,  # by meeting, then member (window_level_sums' order)
         )
