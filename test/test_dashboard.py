@@ -448,8 +448,8 @@ def test_calendar_dates_records_without_meeting_date() -> None:
     assert_summary(at, {"Total Respect": (170,)})
 
 
-def test_widget_change_does_not_reload_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    at = upload(new_app().run(), TINY)
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time the app reads a file (``Dataset.from_csv``)."""
     calls: list[int] = []
     original = app.Dataset.from_csv
 
@@ -458,6 +458,12 @@ def test_widget_change_does_not_reload_the_data(monkeypatch: pytest.MonkeyPatch)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(app.Dataset, "from_csv", counting)
+    return calls
+
+
+def test_widget_change_does_not_reload_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = upload(new_app().run(), TINY)
+    calls = count_reads(monkeypatch)
     members = at.selectbox(key=next(k for k in at.session_state if "fg_member" in k))
     members.set_value("c").run()
     no_exception(at)
@@ -471,14 +477,8 @@ def test_schedule_change_counts_the_data_already_read(monkeypatch: pytest.Monkey
     from fractal_governance.policies import SCHEDULES
 
     at = upload(new_app().run(), TINY)
-    calls: list[int] = []
     original = app.Dataset.from_csv
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return original(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(app.Dataset, "from_csv", counting)
+    calls = count_reads(monkeypatch)
     at.selectbox(key="fg_schedule").set_value("optimism").run()
     no_exception(at)
     assert calls == []

@@ -259,16 +259,25 @@ def assert_matches_reference(dataset: Dataset, rows: list[tuple]) -> None:
 
 
 @st.composite
-def records(draw: st.DrawFn) -> list[tuple]:
+def records(
+    draw: st.DrawFn,
+    pool_size: tuple[int, int] = (2, 9),
+    meetings: int = 4,
+    groups: int = 3,
+    levels: int = 8,
+    listed: int = 7,
+) -> list[tuple]:
     """Small two-round records: each member at most once per (meeting, round)."""
-    pool = [f"m{i}" for i in range(draw(st.integers(2, 9)))]
+    pool = [f"m{i}" for i in range(draw(st.integers(*pool_size)))]
     rows = []
-    for meeting in range(1, draw(st.integers(1, 4)) + 1):
+    for meeting in range(1, draw(st.integers(1, meetings)) + 1):
         for round_ in (1, 2):
-            members = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=7, unique=True))
+            members = draw(
+                st.lists(st.sampled_from(pool), min_size=1, max_size=listed, unique=True)
+            )
             for member in members:
-                group = draw(st.one_of(st.integers(1, 3), st.none()))
-                level = draw(st.one_of(st.none(), st.integers(1, 8)))
+                group = draw(st.one_of(st.integers(1, groups), st.none()))
+                level = draw(st.one_of(st.none(), st.integers(1, levels)))
                 rows.append((member, meeting, round_, group, level))
     if all(level is None for *_, level in rows):
         member, meeting, round_, group, _ = rows[0]
@@ -551,23 +560,10 @@ def assert_merged_matches_reference(
             np.testing.assert_allclose(row[mq.PRECISION], precision, atol=1e-9, err_msg=member)
 
 
-@st.composite
-def records_with_repeats(draw: st.DrawFn) -> list[tuple]:
+def records_with_repeats() -> st.SearchStrategy[list[tuple]]:
     """Two-round records with few members (so that, keyed by (meeting, group), members are
     listed twice in a group) and groups that grow past ``PAIRWISE_LIMIT`` when it is low."""
-    pool = [f"m{i}" for i in range(draw(st.integers(1, 6)))]
-    rows = []
-    for meeting in range(1, draw(st.integers(1, 3)) + 1):
-        for round_ in (1, 2):
-            members = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=6, unique=True))
-            for member in members:
-                group = draw(st.one_of(st.integers(1, 2), st.none()))
-                level = draw(st.one_of(st.none(), st.integers(1, 6)))
-                rows.append((member, meeting, round_, group, level))
-    if all(level is None for *_, level in rows):
-        member, meeting, round_, group, _ = rows[0]
-        rows[0] = (member, meeting, round_, group, 1)
-    return rows
+    return records(pool_size=(1, 6), meetings=3, groups=2, levels=6, listed=6)
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
