@@ -245,10 +245,13 @@ def reference(rows: list[tuple], include_self: bool) -> dict[str, tuple[float, f
     return result
 
 
-def assert_matches_reference(dataset: Dataset, rows: list[tuple]) -> None:
+def assert_matches_reference(
+    dataset: Dataset, rows: list[tuple], pairs: cm.PairTable | None = None
+) -> None:
+    """The member table (from ``pairs`` when given) equals the reference on ``rows``."""
     for include_self in (False, True):
         expected = reference(rows, include_self)
-        table = mq.member_quality(dataset.measurements, include_self=include_self)
+        table = mq.member_quality(dataset.measurements, include_self=include_self, pairs=pairs)
         assert sorted(table.index) == sorted(expected)
         for member, (accuracy, precision, colleagues, count) in expected.items():
             row = table.loc[member]
@@ -548,16 +551,7 @@ def assert_merged_matches_reference(
     dataset: Dataset, pairs: cm.PairTable, rows: list[tuple]
 ) -> None:
     merged = [(member, meeting, 1, group, level) for member, meeting, _, group, level in rows]
-    for include_self in (False, True):
-        expected = reference(merged, include_self)
-        table = mq.member_quality(dataset.measurements, include_self=include_self, pairs=pairs)
-        assert sorted(table.index) == sorted(expected)
-        for member, (accuracy, precision, colleagues, count) in expected.items():
-            row = table.loc[member]
-            assert row[mq.COLLEAGUE_COUNT] == colleagues, member
-            assert row[mq.MEASUREMENT_COUNT] == count, member
-            np.testing.assert_allclose(row[mq.ACCURACY], accuracy, atol=1e-9, err_msg=member)
-            np.testing.assert_allclose(row[mq.PRECISION], precision, atol=1e-9, err_msg=member)
+    assert_matches_reference(dataset, merged, pairs)
 
 
 def records_with_repeats() -> st.SearchStrategy[list[tuple]]:
