@@ -1,9 +1,17 @@
-"""A repository rule that builds a Python virtual environment from pinned requirements files.
+"""Repository rules for the Python toolchain and the pinned packages' labels.
 
-It stands in for rules_python's `pip_parse`, which cannot be downloaded here: the generated
-repository registers the environment's interpreter as the Python toolchain and offers one
-`py_library` per pinned package, so BUILD files can declare `requirement("pandas")`.
-Because the requirements files are label attributes, editing one re-runs the rule.
+They stand in for rules_python's `pip_parse`, which cannot be downloaded here:
+
+* `python_requirements` (`@pip`) offers one `py_library` per pinned package, so BUILD files
+  can declare `requirement("pandas")`, and the Python toolchain whose interpreter is the
+  environment's. It installs nothing: loading a BUILD file that names a package does not
+  build the environment.
+* `python_environment` (`@pip_venv`) builds the virtual environment with every pinned
+  package (runtime and development). Only targets that run on the toolchain (py_binary,
+  py_test) fetch it, so `bazel run //:dashboard`, which runs on the runtime-only
+  `@pip_runtime`, does not wait for the development tools.
+
+Because the requirements files are label attributes, editing one re-runs the rules.
 """
 
 load("//tools/bazel:venv.bzl", "VENV_ATTRS", "VENV_ENVIRON", "create_venv")
@@ -13,11 +21,12 @@ load("@bazel_tools//tools/python:toolchain.bzl", "py_runtime_pair")
 
 package(default_visibility = ["//visibility:public"])
 
+# The interpreter is a label: resolving the toolchain (for a py_binary or py_test) fetches
+# {environment}, not loading this package.
 py_runtime(
     name = "python3_runtime",
-    interpreter_path = "{interpreter}",
+    interpreter = "{environment}//:python3",
     python_version = "PY3",
-    stub_shebang = "#!{interpreter}",
 )
 
 py_runtime_pair(
@@ -74,12 +83,11 @@ def _parse_requirements(text):
         pins[_normalize(name)] = (name, version.strip())
     return pins
 
-def _python_venv_impl(rctx):
+def _python_requirements_impl(rctx):
     pins = {}
     for label in rctx.attr.requirements:
         pins.update(_parse_requirements(rctx.read(rctx.path(label))))
-    interpreter = create_venv(rctx, "%d pinned packages" % len(pins))
-    rctx.file("BUILD.bazel", _BUILD_HEADER.format(interpreter = interpreter))
+    rctx.file("BUILD.bazel", _BUILD_HEADER.format(environment = rctx.attr.environment))
     for key, (name, version) in pins.items():
         rctx.file(key + "/BUILD.bazel", _PACKAGE_BUILD.format(
             name = name,
@@ -91,9 +99,26 @@ def _python_venv_impl(rctx):
         repo = rctx.attr.name,
     ))
 
-python_venv = repository_rule(
-    implementation = _python_venv_impl,
+python_requirements = repository_rule(
+    implementation = _python_requirements_impl,
+    attrs = {
+        "environment": attr.string(
+            mandatory = True,
+            doc = "The repository (`@name`) whose `python3` is the toolchain's interpreter.",
+        ),
+        "requirements": VENV_ATTRS["requirements"],
+    },
+    doc = "Labels of pinned packages and a Python toolchain on another repository's venv.",
+)
+
+def _python_environment_impl(rctx):
+    interpreter = create_venv(rctx, "the pinned packages (runtime and development)")
+    rctx.file("python3", "#!/bin/sh\nexec '%s' \"$@\"\n" % interpreter, executable = True)
+    rctx.file("BUILD.bazel", 'exports_files(["python3"], visibility = ["//visibility:public"])\n')
+
+python_environment = repository_rule(
+    implementation = _python_environment_impl,
     attrs = VENV_ATTRS,
     environ = VENV_ENVIRON,
-    doc = "Builds a virtual environment from pinned requirements and exposes it to Bazel.",
+    doc = "Builds a virtual environment from pinned requirements; exposes `python3`.",
 )
