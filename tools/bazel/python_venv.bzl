@@ -27,6 +27,10 @@ py_runtime(
     name = "python3_runtime",
     interpreter = "{environment}//:python3",
     python_version = "PY3",
+    # the launcher Bazel writes for each py_binary and py_test runs on the machine's python3
+    # (Bazel 4's default names `python`, which Debian does not have) and starts the
+    # interpreter above
+    stub_shebang = "#!/usr/bin/env python3",
 )
 
 py_runtime_pair(
