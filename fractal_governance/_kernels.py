@@ -17,8 +17,9 @@ Thresholds are named here once:
 * ``RADIX_SORT_LIMIT`` (``2**16``): NumPy's stable sort is a radix sort for keys that fit
   in ``uint16``;
 * ``DENSE_GRID_CELLS`` (``2**24``): the largest (meeting x member) grid that
-  :func:`dense_cumulative_gini` and :func:`trailing_window_sums` build (128 MiB of float64);
-  :func:`dense_grid_pays` also asks the grid to be small next to the entries.
+  :func:`dense_cumulative_gini` (128 MiB of float64) and :func:`trailing_window_sums`
+  (int16 or int32) build; :func:`dense_grid_pays` also asks the grid to be small next to
+  the entries.
 """
 
 from __future__ import annotations
@@ -636,8 +637,9 @@ def trailing_window_sums(
         :func:`dense_grid_pays` says no (for ``window * len(member)`` entries).
     """
     cells = member_count * meeting_count
-    top = int(value.max(initial=0)) * window  # no sum is larger (unless entries repeat)
-    if not dense_grid_pays(cells, window * len(member)) or top >= 2**31:
+    span = min(window, meeting_count)  # a window longer than the record sums all of it
+    top = int(value.max(initial=0)) * span  # no sum is larger (unless entries repeat)
+    if not dense_grid_pays(cells, span * len(member)) or top >= 2**31:
         return None
     # int16 when the sums fit: the passes over the grid move half the bytes
     dtype = np.int16 if top < 2**15 else np.int32
@@ -647,12 +649,12 @@ def trailing_window_sums(
     grid[key] = value
     if int(grid.sum(dtype=np.int64)) != int(value.sum()):  # duplicates that add something
         counted = np.bincount(key, weights=value, minlength=cells)
-        if counted.max(initial=0) * window >= 2**31:
+        if counted.max(initial=0) * span >= 2**31:
             return None
         grid = counted.astype(np.int32)
     levels = grid.reshape(meeting_count, member_count)
     sums = levels.copy()
-    for shift in range(1, min(window, meeting_count)):  # whole-grid adds, one per offset
+    for shift in range(1, span):  # whole-grid adds, one per offset
         sums[shift:] += levels[:-shift]
     flat = sums.ravel()
     held = flat != 0

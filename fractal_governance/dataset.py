@@ -112,12 +112,13 @@ class _Core:
                 tables = self.tables
                 if self.ledger.is_aligned:
                     side = submit(tables.build_member_tables)
+                    attendance.result()  # the meeting tables read the attendance tables
                     tables.build_meeting_tables()
                 else:
                     tables.ledger.in_table_order  # noqa: B018 (read by both threads)
+                    attendance.result()  # both sides read the attendance tables
                     side = submit(tables.build_costliest_award_table)
                     tables.build_other_tables()
-                attendance.result()
                 side.result()
             self.quality_report = checked.result()
 

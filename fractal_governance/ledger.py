@@ -88,7 +88,9 @@ class Ledger:
     team: IntArray | None = None
     listed_by_cell: bool = False
     """True when the policy that made the ledger lists its entries by meeting, then member,
-    each (member, meeting) once (see :attr:`in_table_order`, which then trusts it)."""
+    each (member, meeting) once (see :attr:`in_table_order`, which then trusts it). It
+    describes ``member`` and ``meeting``: :meth:`with_respect` keeps it, and a ledger made
+    with ``dataclasses.replace`` of other members or meetings must set it False."""
 
     @classmethod
     def aligned(

@@ -485,3 +485,4 @@ class Measurements:
         self.team_representation  # noqa: B018
         self.meeting_row_bounds  # noqa: B018
         self.member_run_bounds  # noqa: B018
+        self.pairs  # noqa: B018 (first attendances: the Gini and the new members read them)

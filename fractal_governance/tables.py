@@ -289,8 +289,9 @@ class Tables:
         )
 
     # -- building ahead of use ---------------------------------------------------------
-    # The sets below share no lazily computed table, so two threads can build them at once
-    # (see Dataset construction); each value is computed once either way. For a ledger
+    # The sets below share no lazily computed table once the attendance tables are built
+    # (Measurements.build_attendance_tables, which Dataset construction waits for), so two
+    # threads can build them at once; each value is computed once either way. For a ledger
     # that is the attendance itself, one thread builds the member tables and the other the
     # meeting tables. A ledger with many more awards than attendances (a rolling policy's)
     # has two costs that grow with its awards, its table and the cumulative Gini: the

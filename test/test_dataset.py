@@ -731,14 +731,24 @@ def test_invariants_on_the_threaded_path(frame: pd.DataFrame) -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(frame=st.booleans().flatmap(lambda rounds: weekly_frames(rounds=rounds)))
-def test_a_rolling_ledger_gives_the_same_tables_on_two_threads(frame: pd.DataFrame) -> None:
+@given(
+    frame=st.booleans().flatmap(lambda rounds: weekly_frames(rounds=rounds)),
+    combined=st.booleans(),
+)
+def test_a_rolling_ledger_gives_the_same_tables_on_two_threads(
+    frame: pd.DataFrame, combined: bool
+) -> None:
     # A ledger with awards to absent members splits the tables between the threads in
-    # another way (its table and the Gini on the worker): every table is as on one thread.
+    # another way: the Gini on the worker when the ledger is listed by meeting (a rolling
+    # policy's), its table when it must be sorted first (a schedule's awards followed by a
+    # rolling policy's). Every table is as on one thread.
     from fractal_governance import profiles
-    from fractal_governance.policies import RollingMeanRespect
+    from fractal_governance.math import GENESIS
+    from fractal_governance.policies import Combined, RollingMeanRespect, ScheduleRespect
 
-    profile = profiles.GENESIS.with_policy(RollingMeanRespect(window=3))
+    rolling = RollingMeanRespect(window=3)
+    policy = Combined((ScheduleRespect(GENESIS), rolling)) if combined else rolling
+    profile = profiles.GENESIS.with_policy(policy)
 
     def tables() -> list[Any]:
         with warnings.catch_warnings():

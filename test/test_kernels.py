@@ -420,6 +420,16 @@ def test_trailing_window_sums_decline_a_grid_that_does_not_pay() -> None:
     # sums beyond int16 are kept in int32; beyond int32 the grid declines
     big = kernels.trailing_window_sums(one, one, one + 20_000, 1, 3, 2)
     assert big is not None and big.sum.tolist() == [20_000, 20_000]
+    twice = np.array([0, 1])  # two entries of 20,000 in a row: a sum of 40,000
+    big = kernels.trailing_window_sums(one[[0, 0]], twice, twice * 0 + 20_000, 1, 3, 2)
+    assert big is not None and big.sum.tolist() == [20_000, 40_000, 20_000]
+    # duplicates counted again (bincount) past int16: 3 x 15,000 in one cell
+    three = np.zeros(3, dtype=np.int64)
+    big = kernels.trailing_window_sums(three, three, three + 15_000, 1, 2, 1)
+    assert big is not None and big.sum.tolist() == [45_000]
+    # a window longer than the record sums the whole record (and stays dense)
+    long = kernels.trailing_window_sums(one[[0, 0]], twice, twice + 1, 1, 2, 10**9)
+    assert long is not None and long.sum.tolist() == [1, 3]
     assert kernels.trailing_window_sums(one, one, one + 2**30, 1, 3, 4) is None
     # the same cell twice: 0 then 2 keeps the sum by assignment; 2 then 3 needs a count
     two = np.zeros(2, dtype=np.int64)

@@ -45,8 +45,9 @@ def window_level_sums(
 
     Each attendance adds its level to its meeting and the ``window - 1`` meetings after it
     (no Python loop: ``attendance x window`` contributions, summed by key). When a dense
-    (member x meeting) grid pays, :func:`~fractal_governance._kernels.trailing_window_sums`
-    gives the same sums from running sums along the grid's rows.
+    (meeting x member) grid pays, :func:`~fractal_governance._kernels.trailing_window_sums`
+    gives the same sums by adding the grid to itself shifted by 1 to ``window - 1``
+    meetings.
     """
     m = measurements
     k, n = m.meeting_count, m.member_count
