@@ -111,9 +111,12 @@ class _Core:
             if big:
                 tables = self.tables
                 if self.ledger.is_aligned:
+                    # the ledger is quick: the meeting tables start while the worker still
+                    # checks quality; one that needs an attendance table the worker is
+                    # computing waits for it (cached_property's lock, Python 3.11)
                     side = submit(tables.build_member_tables)
-                    attendance.result()  # the meeting tables read the attendance tables
                     tables.build_meeting_tables()
+                    attendance.result()
                 else:
                     tables.ledger.in_table_order  # noqa: B018 (read by both threads)
                     attendance.result()  # both sides read the attendance tables

@@ -289,9 +289,10 @@ class Tables:
         )
 
     # -- building ahead of use ---------------------------------------------------------
-    # The sets below share no lazily computed table once the attendance tables are built
-    # (Measurements.build_attendance_tables, which Dataset construction waits for), so two
-    # threads can build them at once; each value is computed once either way. For a ledger
+    # Two threads build the sets below at once (see Dataset construction); each value is
+    # computed once either way. The sets share no lazily computed table once the attendance
+    # tables are built (Measurements.build_attendance_tables); a schedule's quick ledger
+    # starts the meeting tables before that, and they may wait for one of them. For a ledger
     # that is the attendance itself, one thread builds the member tables and the other the
     # meeting tables. A ledger with many more awards than attendances (a rolling policy's)
     # has two costs that grow with its awards, its table and the cumulative Gini: the
