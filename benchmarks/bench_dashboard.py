@@ -31,6 +31,12 @@ meet the target. Run from the repository root:
     PYTHONPATH=. python benchmarks/bench_dashboard.py [--rows N] [--meetings M] [--skip-large]
         [--compile-every-run]
 
+Time the cold start with the dashboard's own interpreter (``bazel run //:dashboard`` runs on
+``@pip_runtime``: ``$(bazel info output_base)/external/pip_runtime/venv/bin/python``). The
+development environment also holds Jupyter's dependencies, among them ``rfc3987_syntax``,
+which jsonschema (imported by Altair) loads when present and which builds a parser on import:
+1.6-2.6 s more on the first run of a process.
+
 Genesis is read from $FRACTAL_GOVERNANCE_DATA_DIR/genesis, else ../shared/data/genesis, else the
 registry's cache.
 """
