@@ -377,35 +377,48 @@ def accumulated_respect_chart(respect: pd.DataFrame, unit: str) -> Chart:
         "Respect",
     )
     dates, values = _meeting_axis(frame)
-    values |= {
-        "title": f"Accumulated member Respect ({unit})",
-        "y": f"Accumulated Respect ({unit})",
-        "respect": f"Respect ({unit})",
-        "all": f"All members ({unit})",
-    }
+    values |= _respect_texts("member", unit) | {"all": f"All members ({unit})"}
     return Chart(_accumulated_respect_layout, (dates,), (long,), values)
 
 
-def _accumulated_respect_layout(dates: bool) -> alt.TopLevelMixin:
-    # Texts that name the unit are slots: one layout serves every unit.
+def _respect_texts(whose: str, unit: str) -> dict[str, str]:
+    """The slot texts of an accumulated-Respect chart, which name the unit."""
+    return {
+        "title": f"Accumulated {whose} Respect ({unit})",
+        "y": f"Accumulated Respect ({unit})",
+        "respect": f"Respect ({unit})",
+    }
+
+
+def _stacked_respect(
+    dates: bool, color: alt.Color, order: alt.Order, who: Any, *more: Any
+) -> alt.TopLevelMixin:
+    """Accumulated Respect stacked in steps from meeting to meeting, with hover targets at
+    each meeting; the tooltip names the meeting, ``who`` earned it, the Respect and ``more``.
+    Texts that name the unit are slots: one layout serves every unit."""
     chart = (
         alt.Chart(data_slot(0), title=slot("title"))
         .mark_area(interpolate="step-after", opacity=0.85)
         .encode(
             x=_x(dates),
             y=alt.Y("Respect:Q", stack="zero", title=slot("y")),
-            color=_series_color(),
-            order=alt.Order("Members:N", sort="descending"),
-            tooltip=[
-                *_meeting_tooltips(),
-                alt.Tooltip("Members:N", title="Earned by"),
-                _number("Respect", slot("respect")),
-                _number("AccumulatedRespect", slot("all")),
-            ],
+            color=color,
+            order=order,
+            tooltip=[*_meeting_tooltips(), who, _number("Respect", slot("respect")), *more],
         )
     )
-    points = chart.mark_point(size=20, filled=True, opacity=0)  # hover targets at each meeting
+    points = chart.mark_point(size=20, filled=True, opacity=0)
     return style(_zoom(chart) + points)
+
+
+def _accumulated_respect_layout(dates: bool) -> alt.TopLevelMixin:
+    return _stacked_respect(
+        dates,
+        _series_color(),
+        alt.Order("Members:N", sort="descending"),
+        alt.Tooltip("Members:N", title="Earned by"),
+        _number("AccumulatedRespect", slot("all")),
+    )
 
 
 def attendance_consistency_chart(attendance_counts: pd.Series, meetings: int) -> Chart:
@@ -465,31 +478,17 @@ def team_respect_chart(
     )
     long = meeting_frame(long)
     dates_known, values = _meeting_axis(long)
-    values |= {
-        "teams": order,
-        "title": f"Accumulated team Respect ({unit})",
-        "y": f"Accumulated Respect ({unit})",
-        "respect": f"Respect ({unit})",
-    }
+    values |= _respect_texts("team", unit) | {"teams": order}
     return Chart(_team_respect_layout, (dates_known,), (long,), values)
 
 
 def _team_respect_layout(dates: bool) -> alt.TopLevelMixin:
-    chart = (
-        alt.Chart(data_slot(0), title=slot("title"))
-        .mark_area(interpolate="step-after", opacity=0.85)
-        .encode(
-            x=_x(dates),
-            y=alt.Y("Respect:Q", stack="zero", title=slot("y")),
-            color=alt.Color(
-                "Team:N", sort=[slot("teams")], title=None, scale=alt.Scale(scheme="tableau20")
-            ),
-            order=alt.Order("Rank:Q", sort="ascending"),
-            tooltip=[*_meeting_tooltips(), "Team:N", _number("Respect", slot("respect"))],
-        )
+    return _stacked_respect(
+        dates,
+        alt.Color("Team:N", sort=[slot("teams")], title=None, scale=alt.Scale(scheme="tableau20")),
+        alt.Order("Rank:Q", sort="ascending"),
+        "Team:N",
     )
-    points = chart.mark_point(size=20, filled=True, opacity=0)
-    return style(_zoom(chart) + points)
 
 
 def team_representation_chart(representation: pd.Series, meetings: pd.DataFrame) -> Chart:
