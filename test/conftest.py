@@ -124,3 +124,39 @@ def zao_file() -> Path:
     """ZAO Fractal's ORDAO awards export (meetings 74-91, bettercallzaal/ZAOOS at e670e12);
     skips the test when it is absent."""
     return _dataset_dir("zao", (ZAO_FILE,)) / ZAO_FILE
+
+
+# -- a hand-worked two-round record ----------------------------------------------------------
+# One meeting, two rounds, group numbers restarting each round (test_measurement_quality.py
+# works its measurement quality out by hand; test_measurement_uncertainty.py reads it through
+# the upstream's API). Rows: (MemberID, MeetingID, Round, Group, Level).
+TWO_ROUND_ROWS = (
+    ("a", 1, 1, 1, 3),
+    ("b", 1, 1, 1, 1),
+    ("c", 1, 1, 2, 2),
+    ("d", 1, 1, 2, 1),
+    ("a", 1, 2, 1, 2),
+    ("c", 1, 2, 1, 3),
+    ("b", 1, 2, 2, 2),
+    ("d", 1, 2, 2, 1),
+)
+
+
+@pytest.fixture(scope="session")
+def two_round_rows() -> list[tuple[str, int, int, int, int]]:
+    """The hand-worked two-round record's rows (see ``TWO_ROUND_ROWS``)."""
+    return list(TWO_ROUND_ROWS)
+
+
+@pytest.fixture(scope="session")
+def two_round_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-worked two-round record as a weekly CSV (names ``Name a`` ...)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        TWO_ROUND_ROWS, columns=["MemberID", "MeetingID", "Round", "Group", "Level"]
+    )
+    frame.insert(1, "Name", "Name " + frame["MemberID"])
+    path = tmp_path_factory.mktemp("two_rounds") / "two_rounds.csv"
+    frame.to_csv(path, index=False)
+    return path

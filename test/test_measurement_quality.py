@@ -1,7 +1,8 @@
 """Tests of fractal_governance.measurement_quality, its figures, dashboard section and command,
 and of the co-membership arithmetic under it (fractal_governance.comembership).
 
-Hand-worked record TWO_ROUNDS (one meeting, two rounds; group numbers restart each round)::
+Hand-worked record TWO_ROUND_ROWS of conftest.py (one meeting, two rounds; group numbers
+restart each round)::
 
     round 1: group 1: a 3, b 1     group 2: c 2, d 1
     round 2: group 1: a 2, c 3     group 2: b 2, d 1
@@ -68,21 +69,9 @@ def record(rows: list[tuple], *, rounds: bool = True) -> Dataset:
         return Dataset.from_dataframe(frame)
 
 
-TWO_ROUNDS = [
-    ("a", 1, 1, 1, 3),
-    ("b", 1, 1, 1, 1),
-    ("c", 1, 1, 2, 2),
-    ("d", 1, 1, 2, 1),
-    ("a", 1, 2, 1, 2),
-    ("c", 1, 2, 1, 3),
-    ("b", 1, 2, 2, 2),
-    ("d", 1, 2, 2, 1),
-]
-
-
 @pytest.fixture(scope="module")
-def two_rounds() -> Dataset:
-    return record(TWO_ROUNDS)
+def two_rounds(two_round_rows: list[tuple]) -> Dataset:
+    return record(two_round_rows)
 
 
 def test_two_rounds_keyed_by_meeting_round_and_group(two_rounds: Dataset) -> None:
@@ -295,7 +284,7 @@ def test_matches_the_plain_python_reference(rows: list[tuple]) -> None:
 
 
 def test_unpacked_products_give_the_same_table(
-    two_rounds: Dataset, monkeypatch: pytest.MonkeyPatch
+    two_rounds: Dataset, two_round_rows: list[tuple], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Sums too large to pack into one float64 take three products instead."""
     packed = cm.pair_table(cm.group_rows(two_rounds.measurements))
@@ -304,7 +293,7 @@ def test_unpacked_products_give_the_same_table(
     for field in ("observer", "measured", "count", "total", "squares"):
         np.testing.assert_array_equal(getattr(packed, field), getattr(unpacked, field))
     assert packed.count.sum() == 16  # 4 members x (own 2 + 2 colleagues' 1 each)
-    rows = [(m, 1, r, g, level) for m, _, r, g, level in TWO_ROUNDS]
+    rows = [(m, 1, r, g, level) for m, _, r, g, level in two_round_rows]
     assert_matches_reference(two_rounds, rows)
 
 
@@ -352,17 +341,8 @@ def test_measurement_figures(two_rounds: Dataset, tmp_path: Path) -> None:
 # -- command line -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def two_rounds_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("mq") / "two_rounds.csv"
-    frame = pd.DataFrame(TWO_ROUNDS, columns=["MemberID", "MeetingID", "Round", "Group", "Level"])
-    frame.insert(1, "Name", "Name " + frame["MemberID"])
-    frame.to_csv(path, index=False)
-    return path
-
-
-def test_cli_json(two_rounds_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["measurement-quality", str(two_rounds_csv), "--format", "json"]) == 0
+def test_cli_json(two_round_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["measurement-quality", str(two_round_csv), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["include_self"] is True
     # with self-measurement: b and c 0.25 * 2/3 (tie: c has more Respect), a and d sqrt(0.5)/3
@@ -373,11 +353,11 @@ def test_cli_json(two_rounds_csv: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert len(out["correlations"]) == 4
 
 
-def test_cli_csv_without_self(two_rounds_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["measurement-quality", str(two_rounds_csv), "--format", "csv"]) == 0
+def test_cli_csv_without_self(two_round_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["measurement-quality", str(two_round_csv), "--format", "csv"]) == 0
     with_self = capsys.readouterr().out
     assert (
-        main(["measurement-quality", str(two_rounds_csv), "--format", "csv", "--without-self"]) == 0
+        main(["measurement-quality", str(two_round_csv), "--format", "csv", "--without-self"]) == 0
     )
     without = capsys.readouterr().out
     assert without.splitlines()[0].startswith("Position,MemberID,Name,Accuracy,Precision")
@@ -387,8 +367,8 @@ def test_cli_csv_without_self(two_rounds_csv: Path, capsys: pytest.CaptureFixtur
     assert float(rows_self["b"][4]) == pytest.approx(0.25 * 2 / 3)
 
 
-def test_cli_table(two_rounds_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["measurement-quality", str(two_rounds_csv)]) == 0
+def test_cli_table(two_round_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["measurement-quality", str(two_round_csv)]) == 0
     out = capsys.readouterr().out
     assert "Precision" in out and "Correlation" in out and "self-measurement" in out
 
@@ -414,12 +394,12 @@ def _section_app(path: str) -> None:
     page.section(dataset, path)
 
 
-def test_dashboard_section_and_self_toggle(two_rounds_csv: Path) -> None:
+def test_dashboard_section_and_self_toggle(two_round_csv: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
     from fractal_governance.streamlit import measurement_quality as page
 
-    at = AppTest.from_function(_section_app, args=(str(two_rounds_csv),), default_timeout=60)
+    at = AppTest.from_function(_section_app, args=(str(two_round_csv),), default_timeout=60)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert [h.value for h in at.header] == [page.HEADER]

@@ -34,26 +34,15 @@ from fractal_governance.measurement_uncertainty.plots import CorrelationType, Pl
 
 pytestmark = pytest.mark.filterwarnings("ignore::fractal_governance.quality.DataQualityWarning")
 
-ROWS = [
-    ("a", 1, 1, 1, 3),
-    ("b", 1, 1, 1, 1),
-    ("c", 1, 1, 2, 2),
-    ("d", 1, 1, 2, 1),
-    ("a", 1, 2, 1, 2),
-    ("c", 1, 2, 1, 3),
-    ("b", 1, 2, 2, 2),
-    ("d", 1, 2, 2, 1),
-]
 SQRT_HALF = math.sqrt(0.5)
 
 
 @pytest.fixture(scope="module")
-def core() -> CoreDataset:
-    frame = pd.DataFrame(ROWS, columns=["MemberID", "MeetingID", "Round", "Group", "Level"])
-    frame.insert(1, "Name", "Name " + frame["MemberID"])
+def core(two_round_csv: Path) -> CoreDataset:
+    """The hand-worked two-round record of conftest.py (see test_measurement_quality.py)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return CoreDataset.from_dataframe(frame)
+        return CoreDataset.from_csv(two_round_csv)
 
 
 def test_package_exports() -> None:
@@ -134,11 +123,8 @@ def test_plots_like_the_upstream_dashboard(core: CoreDataset) -> None:
     assert plots._plots.measurement_quality is plots.measurement_uncertainty_dataset.quality
 
 
-def test_from_csv(tmp_path: Path) -> None:
-    path = tmp_path / "two_rounds.csv"
-    frame = pd.DataFrame(ROWS, columns=["MemberID", "MeetingID", "Round", "Group", "Level"])
-    frame.insert(1, "Name", "Name " + frame["MemberID"])
-    frame.to_csv(path, index=False)
+def test_from_csv(two_round_csv: Path) -> None:
+    path = two_round_csv
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dataset = Dataset.from_csv(path)
