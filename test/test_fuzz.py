@@ -21,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
 from fractal_governance.dataset import Dataset
@@ -145,14 +145,26 @@ def mutated(draw: st.DrawFn, text: str) -> bytes:
     return bytes(data)
 
 
-def load(loader: object) -> Dataset | None:
-    """The dataset, or None for ``DatasetError``; anything else fails the test."""
+def load(loader: object, names: str) -> Dataset | None:
+    """The dataset, or None for a ``DatasetError`` that names the file it is about (one of
+    the file names in ``names``); anything else fails the test."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return loader()  # type: ignore[operator]
-        except DatasetError:
+            dataset = loader()  # type: ignore[operator]
+        except DatasetError as error:
+            assert any(name in str(error) for name in names.split()), str(error)
+            _count("rejected")
             return None
+    _count("loaded")
+    return dataset
+
+
+def _count(outcome: str) -> None:
+    """Tally loaded and rejected examples in hypothesis' statistics (``--hypothesis-show-
+    statistics``)."""
+    if currently_in_test_context():
+        event(outcome)
 
 
 def close(a: float, b: float) -> bool:
@@ -202,9 +214,45 @@ def rank_oracle(data: bytes) -> dict[str, int]:
 def test_weekly_files(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
     path = tmp_path_factory.mktemp("weekly") / "records.csv"
     path.write_bytes(data)
-    ds = load(lambda: Dataset.from_csv(path))
+    ds = load(lambda: Dataset.from_csv(path), path.name)
     if ds is None:
         return
+    consistent(ds)
+    accumulated = ds.df_member_summary_stats_by_member_id["AccumulatedRank"]
+    assert {str(k): int(v) for k, v in accumulated.items()} == rank_oracle(data)
+
+
+@st.composite
+def still_valid(draw: st.DrawFn, text: str) -> bytes:
+    """``text`` with changes that keep a weekly file valid: rows in another order, a row
+    dropped, another level (1-6) in a Rank cell, blank lines, CRLF line ends, a UTF-8 BOM."""
+    header, *rows = list(csv.reader(stdio.StringIO(text)))
+    rows = draw(st.permutations(rows))
+    rank = header.index("Rank")
+    for _ in range(draw(st.integers(0, 2))):
+        rows.pop(draw(st.integers(0, len(rows) - 1)))  # 21 rows in 3 meetings: none empties
+    for _ in range(draw(st.integers(0, 3))):
+        row = rows[draw(st.integers(0, len(rows) - 1))]
+        row[rank] = str(draw(st.integers(1, 6)))
+    records = [header, *rows]
+    for _ in range(draw(st.integers(0, 2))):
+        records.insert(draw(st.integers(1, len(records))), [])
+    out = stdio.StringIO()
+    csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows(records)
+    return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + out.getvalue().encode("utf-8")
+
+
+@FUZZ
+@given(data=still_valid(_weekly()))
+def test_weekly_files_with_valid_changes_load(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    """A file changed only in ways that keep it valid always loads, and agrees with the
+    oracle (the hostile mutations above may be refused)."""
+    path = tmp_path_factory.mktemp("valid") / "records.csv"
+    path.write_bytes(data)
+    ds = load(lambda: Dataset.from_csv(path), path.name)
+    assert ds is not None, "a valid file was refused"
     consistent(ds)
     accumulated = ds.df_member_summary_stats_by_member_id["AccumulatedRank"]
     assert {str(k): int(v) for k, v in accumulated.items()} == rank_oracle(data)
@@ -230,7 +278,8 @@ def test_normalized_files(
     ds = load(
         lambda: Dataset.from_files(
             folder / "measurements.csv", folder / "members.csv", folder / "teams.csv"
-        )
+        ),
+        "measurements.csv members.csv teams.csv",
     )
     if ds is not None:
         consistent(ds)
@@ -241,7 +290,7 @@ def test_normalized_files(
 def test_ordao_files(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
     path = tmp_path_factory.mktemp("ordao") / "awards.csv"
     path.write_bytes(data)
-    ds = load(lambda: Dataset.from_csv(path))
+    ds = load(lambda: Dataset.from_csv(path), path.name)
     if ds is not None:
         consistent(ds)
 
@@ -250,14 +299,15 @@ def test_the_base_files_load(tmp_path: Path) -> None:
     for name, text in (("weekly", _weekly()), ("ordao", _ordao())):
         path = tmp_path / f"{name}.csv"
         path.write_text(text)
-        ds = load(lambda path=path: Dataset.from_csv(path))
+        ds = load(lambda path=path: Dataset.from_csv(path), path.name)
         assert ds is not None, name
         consistent(ds)
     (tmp_path / "m.csv").write_text(_measurements())
     (tmp_path / "p.csv").write_text(MEMBERS)
     (tmp_path / "t.csv").write_text(TEAMS)
     ds = load(
-        lambda: Dataset.from_files(tmp_path / "m.csv", tmp_path / "p.csv", tmp_path / "t.csv")
+        lambda: Dataset.from_files(tmp_path / "m.csv", tmp_path / "p.csv", tmp_path / "t.csv"),
+        "m.csv",
     )
     assert ds is not None
     assert rank_oracle(_weekly().encode())

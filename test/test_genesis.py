@@ -165,7 +165,7 @@ def test_hysteresis_by_hand() -> None:
 
 
 def test_hysteresis_without_a_reset_decays() -> None:
-    # requirement 4: no reset before meeting 7; 1.25 halves at 5 and 6, then 0.15625 / 2 + 0.5
+    # requirement 4: no reset before meeting 7; 1.25 halves at 5 and 6, then 0.3125 / 2 + 0.5
     means = means_of(HAND, window=2, requirement=4, algorithm=HYSTERESIS)
     assert means[("a", 5)] == 0.625
     assert means[("a", 6)] == 0.3125

@@ -391,17 +391,26 @@ def test_bad_normalized_input(tmp_path: Path, case: str) -> None:
 
 
 def load_or_reject(path: Path) -> None:
-    """Loading either works (and every table can be computed) or raises DatasetError."""
+    """Loading either works, and then the tables agree with each other (members and
+    Respect), or raises a DatasetError that names the file."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             dataset = Dataset.from_csv(path)
-        except DatasetError:
+        except DatasetError as error:
+            assert path.name in str(error), str(error)
             return
-    dataset.df_member_leader_board  # noqa: B018
-    dataset.df_member_respect_new_and_returning_by_meeting  # noqa: B018
-    dataset.df_team_respect_by_meeting_date  # noqa: B018
-    dataset.df_gini_by_meeting  # noqa: B018
+    board = dataset.df_member_leader_board
+    respect = float(board["AccumulatedRespect"].sum())
+    assert len(board) == dataset.total_unique_members
+    assert respect == pytest.approx(float(dataset.ledger["Respect"].sum()))
+    assert respect == pytest.approx(
+        float(dataset.df_member_respect_new_and_returning_by_meeting["AccumulatedRespect"].sum())
+    )
+    team = float(dataset.df_team_respect_by_meeting_date["AccumulatedRespect"].sum())
+    assert team == pytest.approx(float(dataset.total_team_respect))
+    gini = dataset.df_gini_by_meeting["Gini"].dropna()
+    assert ((gini >= 0) & (gini <= 1)).all()
     dataset.summary_table()
 
 
