@@ -160,3 +160,24 @@ def two_round_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("two_rounds") / "two_rounds.csv"
     frame.to_csv(path, index=False)
     return path
+
+
+# -- notebooks --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kernel_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Everything the kernel writes goes below tmp_path; pyplot's backend is the kernel's own
+    (inline), whatever the caller's MPLBACKEND; no network (no data dir, an empty cache)."""
+    for variable, folder in [
+        ("MPLCONFIGDIR", "matplotlib"),
+        ("IPYTHONDIR", "ipython"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+        ("JUPYTER_DATA_DIR", "jupyter-data"),
+        ("FRACTAL_GOVERNANCE_CACHE_DIR", "cache"),
+    ]:
+        (tmp_path / folder).mkdir()
+        monkeypatch.setenv(variable, str(tmp_path / folder))
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    monkeypatch.delenv("FRACTAL_GOVERNANCE_DATA_DIR", raising=False)
+    return tmp_path

@@ -122,24 +122,21 @@ def test_check_flags_a_stale_readme(tmp_path: Path, capsys: pytest.CaptureFixtur
 # -- the notebook runs ---------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def genesis() -> Path | None:
+    """The complete Genesis record's folder, or None. Module-scoped, so it is looked up
+    before ``kernel_env`` takes the data dir out of the environment."""
+    return find_genesis_record_dir()
+
+
 @pytest.mark.timeout(300)
-def test_notebook_executes_top_to_bottom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Everything the kernel writes goes below tmp_path (the source tree may be read-only).
-    for variable, folder in [
-        ("MPLCONFIGDIR", "matplotlib"),
-        ("IPYTHONDIR", "ipython"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-        ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("FRACTAL_GOVERNANCE_CACHE_DIR", "cache"),
-    ]:
-        (tmp_path / folder).mkdir()
-        monkeypatch.setenv(variable, str(tmp_path / folder))
+def test_notebook_executes_top_to_bottom(
+    genesis: Path | None, kernel_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp_path = kernel_env  # everything the kernel writes goes below it (see conftest.py)
     # The README is rendered on the complete Genesis record; use it too when it is here (the
     # registry finds it as <data dir>/genesis/<file>).
-    genesis = find_genesis_record_dir()
-    if genesis is None:
-        monkeypatch.delenv("FRACTAL_GOVERNANCE_DATA_DIR", raising=False)
-    else:
+    if genesis is not None:
         monkeypatch.setenv("FRACTAL_GOVERNANCE_DATA_DIR", str(data_root(genesis)))
 
     nb = render.read_notebook(REPO / "notebook" / "README.ipynb")
