@@ -97,18 +97,22 @@ SIGNED = pd.DataFrame({col.SIGNATURE_ON_FILE: [True, False]}, index=pd.Index(["a
 # -- the rules on a hand-worked record ---------------------------------------------------------
 
 
+# a: levels 2, 1, 3 in meetings 1-3; b (unsigned in the tests): 1, 2, 1
+SIGNED_AND_UNSIGNED = record(
+    [
+        ("a", 1, 2, None),
+        ("b", 1, 1, None),
+        ("a", 2, 1, None),
+        ("b", 2, 2, None),
+        ("a", 3, 3, None),
+        ("b", 3, 1, None),
+    ]
+)
+
+
 def test_signature_rule_takes_schedule_respect_from_unsigned_members_from_its_meeting() -> None:
     # a: levels 2, 1, 3 (Respect 3, 2, 5); b (unsigned): 1, 2, 1 (2, 3, 2); from meeting 2
-    frame = record(
-        [
-            ("a", 1, 2, None),
-            ("b", 1, 1, None),
-            ("a", 2, 1, None),
-            ("b", 2, 2, None),
-            ("a", 3, 3, None),
-            ("b", 3, 1, None),
-        ]
-    )
+    frame = SIGNED_AND_UNSIGNED
     policy = ScheduleRespect(GENESIS).with_rules(signature_rule(from_meeting=2))
     ds = build(frame, policy, SIGNED)
     board = ds.df_member_summary_stats_by_member_id[col.ACCUMULATED_RESPECT]
@@ -331,16 +335,7 @@ def test_addendum_pays_pools_pro_rata_and_absent_members() -> None:
 
 
 def test_addendum_weighted_mean_rules_zero_weights_before_the_pool() -> None:
-    frame = record(
-        [
-            ("a", 1, 2, None),
-            ("b", 1, 1, None),
-            ("a", 2, 1, None),
-            ("b", 2, 2, None),
-            ("a", 3, 3, None),
-            ("b", 3, 1, None),
-        ]
-    )
+    frame = SIGNED_AND_UNSIGNED
     sign = signature_rule(from_meeting=2)
     policy = Addendum1Respect(
         from_meeting=3,
