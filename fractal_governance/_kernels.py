@@ -19,7 +19,9 @@ Thresholds are named here once:
 * ``DENSE_GRID_CELLS`` (``2**24``): the largest (meeting x member) grid that
   :func:`dense_cumulative_gini` (128 MiB of float64) and :func:`trailing_window_sums`
   (int16 or int32) build; :func:`dense_grid_pays` also asks the grid to be small next to
-  the entries.
+  the entries;
+* ``ROW_LOOP_WIDTH`` (256): grids with rows at least this wide are summed down one row at
+  a time (:func:`running_sum_down`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "INT64_MAX",
     "MIXED_RADIX_LIMIT",
     "RADIX_SORT_LIMIT",
+    "ROW_LOOP_WIDTH",
     "WindowSums",
     "combined_key",
     "counting_sort",
@@ -55,7 +58,9 @@ __all__ = [
     "non_decreasing",
     "radix_key",
     "repeated_in_order",
+    "running_sum_down",
     "sort_order",
+    "sorted_group_sum",
     "table_is_small",
     "take_rows",
     "trailing_window_sums",
@@ -79,6 +84,10 @@ MIXED_RADIX_LIMIT = 2**62
 
 RADIX_SORT_LIMIT = 2**16
 """Codes below this fit in uint16, which NumPy's stable sort sorts by radix."""
+
+ROW_LOOP_WIDTH = 256
+"""Rows at least this wide are summed down a grid one row at a time (see
+:func:`running_sum_down`)."""
 
 DENSE_GRID_CELLS = 2**24
 """Largest (meeting x member) grid the dense kernels (:func:`dense_cumulative_gini`,
@@ -366,6 +375,18 @@ def group_sum(codes: IntArray, values: IntArray, size: int) -> IntArray:
     return out
 
 
+def sorted_group_sum(codes: IntArray, values: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
+    """Per-code sums of ``values`` (any number dtype, kept) for non-decreasing ``codes``
+    ``0 .. size - 1``: each code is one run, summed in place with ``np.add.reduceat``
+    (about four times faster than ``bincount`` with weights; int64 sums stay exact)."""
+    bounds = np.searchsorted(codes, np.arange(size + 1))
+    out = np.zeros(size, dtype=values.dtype)
+    held = bounds[:-1] < bounds[1:]  # reduceat would give an empty run the next value
+    if held.any():
+        out[held] = np.add.reduceat(values, bounds[:-1][held])
+    return out
+
+
 # -- the cumulative Gini coefficient of members' runs ----------------------------------------
 
 _HOLDINGS_DENSITY = 0.8
@@ -524,6 +545,8 @@ def dense_cumulative_gini(
     member_count: int,
     meeting_count: int,
     first_seen: IntArray | None = None,
+    *,
+    by_cell: bool = False,
 ) -> npt.NDArray[np.float64] | None:
     """Gini of accumulated holdings after each meeting, over the members seen by then.
 
@@ -545,6 +568,9 @@ def dense_cumulative_gini(
     first_seen : int64 array, optional
         Per member, a meeting from which the member is seen even without an entry (e.g.
         their first attendance); ``meeting_count`` or more for none.
+    by_cell : bool
+        True when the entries are listed by meeting, then member, each cell once (as a
+        rolling ledger is): the grid is then filled by assignment without checking that.
 
     Returns
     -------
@@ -555,7 +581,7 @@ def dense_cumulative_gini(
     cells = meeting_count * member_count
     if cells > DENSE_GRID_CELLS or cells == 0:
         return None if cells else np.zeros(meeting_count)
-    key = meeting.astype(np.int64) * member_count
+    key = np.multiply(meeting, member_count, dtype=np.int64)
     key += member
     if first_seen is not None and bool((meeting >= first_seen[member]).all()):
         # no entry comes before its member's first sighting: seen from first_seen on
@@ -566,19 +592,21 @@ def dense_cumulative_gini(
         first = np.where(entries.any(axis=0), entries.argmax(axis=0), meeting_count)
         if first_seen is not None:
             first = np.minimum(first, first_seen)
-    if len(key) and bool((key[1:] > key[:-1]).all()):  # each cell once: filled by assignment
+    if by_cell or (len(key) and bool((key[1:] > key[:-1]).all())):
+        # each cell once: filled by assignment
         flat = np.zeros(cells, dtype=np.float64)
         flat[key] = amount
         grid = flat.reshape(meeting_count, member_count)
     else:
         counted = np.bincount(key, weights=amount, minlength=cells).astype(np.float64, copy=False)
         grid = counted.reshape(meeting_count, member_count)
-    np.cumsum(grid, axis=0, out=grid)
+    running_sum_down(grid)
     # members not seen yet hold 0 (no entry before their first), so they sort first with
     # the other zeros; a row's u unseen members then add u * S_t to its sum_i i x_(i)
     grid.sort(axis=1)
     seen = np.bincount(first, minlength=meeting_count + 1)[:meeting_count].cumsum()
-    total = grid.sum(axis=1)
+    # both row sums as matrix-vector products (BLAS: about 3x faster than grid.sum(axis=1))
+    total = grid @ np.ones(member_count, dtype=np.float64)
     weighted = grid @ np.arange(1, member_count + 1, dtype=np.float64)
     weighted -= (member_count - seen) * total
     n = seen.astype(np.float64)
@@ -587,6 +615,23 @@ def dense_cumulative_gini(
     gini = np.where(total > 0, gini, 0.0)
     result: npt.NDArray[np.float64] = np.where(seen > 0, gini, np.nan)
     return result
+
+
+def running_sum_down(grid: npt.NDArray[Any]) -> None:
+    """Replace each row of a C-ordered 2-D ``grid`` by its sum with every row above it, in
+    place (``np.cumsum(grid, axis=0)``).
+
+    For rows of :data:`ROW_LOOP_WIDTH` cells or more, each row is added to the next, one
+    contiguous pass per row: at 2,000 x 5,000 float64 about five times faster than
+    ``np.cumsum``, which walks the grid down its columns. Narrower grids have so many rows
+    that the calls cost more; they use ``np.cumsum``.
+    """
+    rows, width = grid.shape
+    if width < ROW_LOOP_WIDTH:
+        np.cumsum(grid, axis=0, out=grid)
+        return
+    for row in range(1, rows):
+        np.add(grid[row], grid[row - 1], out=grid[row])
 
 
 def dense_grid_pays(cells: int, entries: int) -> bool:
@@ -662,5 +707,6 @@ def trailing_window_sums(
     # cells come by meeting: each meeting's number repeats once per cell it holds
     per_meeting = np.count_nonzero(held.reshape(meeting_count, member_count), axis=1)
     meeting_of = np.repeat(np.arange(meeting_count, dtype=np.int64), per_meeting)
-    member_of = cell - meeting_of * member_count
+    member_of = np.multiply(meeting_of, member_count)
+    np.subtract(cell, member_of, out=member_of)  # cell - meeting * member_count, in place
     return WindowSums(meeting_of, member_of, cell, flat[cell])

@@ -193,6 +193,12 @@ class Ledger:
         """Respect per attendance: the sum of the awards tied to it (0 where none)."""
         if self.attendance is None:
             return self.respect
+        if self.in_table_order:
+            # each (member, meeting) once, so each attendance holds one award at most
+            out = np.zeros(measurements.attendance_count, dtype=self.respect.dtype)
+            tied = np.flatnonzero(self.attendance >= 0)
+            out[self.attendance[tied]] = self.respect[tied]
+            return out
         # shifted by one: the awards to absent members (-1) add up in slot 0, dropped
         slot = self.attendance + 1
         size = measurements.attendance_count + 1

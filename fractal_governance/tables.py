@@ -142,15 +142,28 @@ class Tables:
                 if counts is not None:
                     return counts @ ledger.level_respect
             return _sum_by(order, ledger.respect, k)
+        if ledger.in_table_order:  # by meeting: each meeting's awards are one run
+            return kernels.sorted_group_sum(ledger.meeting, ledger.respect, k)
         return _sum_by(ledger.meeting, ledger.respect, k)
 
     @cached_property
     def meeting_respect_new(self) -> RespectArray:
-        """Respect awarded per meeting to members at their first meeting."""
+        """Respect awarded per meeting to members at their first meeting: the Respect tied
+        to each new member's first attendance (an award for a meeting its member attended
+        is tied to that attendance; see :class:`Ledger`), one value per member instead of
+        a look at every award."""
         m, ledger = self.measurements, self.ledger
-        first = m.member_first_meeting
-        new = ledger.meeting == first[ledger.member]
-        return _sum_by(ledger.meeting[new], ledger.respect[new], m.meeting_count)
+        first = m.member_first_meeting  # -1: returning, or no attendance here
+        first_attendance = m.pair_order[m.pairs["starts"]]  # members who attended
+        if not m.every_member_attended:
+            widened = np.zeros(m.member_count, dtype=first_attendance.dtype)
+            widened[m.member_attendance > 0] = first_attendance
+            first_attendance = widened
+        # an aligned ledger's Respect is the attendance's (no wait for attendance_respect,
+        # which the other thread may be computing)
+        respect = ledger.respect if ledger.is_aligned else self.attendance_respect
+        new = first >= 0
+        return _sum_by(first[new], respect[first_attendance[new]], m.meeting_count)
 
     @cached_property
     def attendance_new_and_returning(self) -> pd.DataFrame:
@@ -267,6 +280,7 @@ class Tables:
                 m.member_count,
                 m.meeting_count,
                 first_seen=self.member_first_attendance,
+                by_cell=ledger.in_table_order,
             )
         if gini is None:  # the general method: attendance (earning 0) and every award
             if ledger.is_aligned:

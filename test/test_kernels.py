@@ -226,6 +226,46 @@ def test_group_sum_of_nothing() -> None:
     np.testing.assert_array_equal(kernels.group_sum(empty, empty, 3), [0, 0, 0])
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 6), st.integers(-(2**56), 2**56)), max_size=40),
+    whole=st.booleans(),
+)
+def test_sorted_group_sum_matches_groupby(rows: list[tuple[int, int]], whole: bool) -> None:
+    # codes sorted, some of 0..6 missing (their runs are empty: reduceat alone would give
+    # them the next run's first value); int64 sums exact, float64 ones as bincount's
+    rows = sorted(rows, key=lambda row: row[0])
+    codes = np.array([code for code, _ in rows], dtype=np.int64)
+    if whole:
+        values = np.array([value for _, value in rows], dtype=np.int64)
+        expected = [sum(v for c, v in rows if c == code) for code in range(7)]
+    else:
+        values = np.array([value / 2**40 for _, value in rows], dtype=np.float64)
+        expected = np.bincount(codes, weights=values, minlength=7).tolist()
+    sums = kernels.sorted_group_sum(codes, values, 7)
+    assert sums.dtype == values.dtype
+    if whole:
+        assert sums.tolist() == expected
+    else:
+        np.testing.assert_allclose(sums, expected, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    grid=st.tuples(st.integers(1, 40), st.sampled_from([1, 7, 255, 256, 300])).flatmap(
+        lambda shape: hnp.arrays(
+            np.float64, shape, elements=st.floats(-1e6, 1e6, allow_subnormal=False)
+        )
+    )
+)
+def test_running_sum_down_is_cumsum_down_the_columns(grid: np.ndarray) -> None:
+    # rows narrower and wider than ROW_LOOP_WIDTH (256): the row loop adds in the same
+    # order as np.cumsum, so the sums are equal to the last bit
+    expected = np.cumsum(grid, axis=0)
+    kernels.running_sum_down(grid)
+    np.testing.assert_array_equal(grid, expected)
+
+
 # -- the cumulative Gini coefficient --------------------------------------------------------------
 
 

@@ -189,6 +189,44 @@ def records(draw: st.DrawFn) -> pd.DataFrame:
     return frame
 
 
+@settings(max_examples=60, deadline=None)
+@given(frame=records(), window=st.integers(1, 5), cut=st.integers(1, 6))
+def test_a_ledger_listed_by_cell_sums_like_any_ledger(
+    frame: pd.DataFrame, window: int, cut: int
+) -> None:
+    """A rolling ledger (by meeting, then member, each cell once) is summed by its order:
+    per attendance by assignment, per meeting by runs, new members' Respect by their first
+    attendance. Against plain sums over every award, in the whole record and in a window
+    of meetings from ``cut`` on (whose members may be returning)."""
+    from fractal_governance.tables import Tables
+
+    with _quiet():
+        whole = Dataset.from_dataframe(
+            frame, profile=CommunityProfile("T", RollingMeanRespect(window=window))
+        )
+    last = int(max(whole.meeting_ids))
+    for dataset in (whole, whole.select_meetings(min(cut, last), last)):
+        m = dataset.measurements
+        ledger = dataset._core.ledger  # the Ledger behind the table
+        assert ledger.in_table_order
+        tables = Tables(m, ledger)
+        slots = ledger.attendance + 1
+        np.testing.assert_allclose(
+            tables.attendance_respect,
+            np.bincount(slots, weights=ledger.respect, minlength=m.attendance_count + 1)[1:],
+        )
+        k = m.meeting_count
+        np.testing.assert_allclose(
+            tables.meeting_respect,
+            np.bincount(ledger.meeting, weights=ledger.respect, minlength=k),
+        )
+        new = ledger.meeting == m.member_first_meeting[ledger.member]
+        np.testing.assert_allclose(
+            tables.meeting_respect_new,
+            np.bincount(ledger.meeting[new], weights=ledger.respect[new], minlength=k),
+        )
+
+
 @settings(max_examples=40, deadline=None)
 @given(frame=records(), window=st.integers(1, 4), cut=st.integers(1, 6))
 def test_ledger_totals_agree_everywhere(frame: pd.DataFrame, window: int, cut: int) -> None:
