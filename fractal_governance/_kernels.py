@@ -34,6 +34,8 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
+from fractal_governance import parallel
+
 __all__ = [
     "COUNTING_FACTOR",
     "COUNTING_SLACK",
@@ -649,6 +651,11 @@ class WindowSums(NamedTuple):
     """``meeting * member_count + member``: the cell's place on the grid."""
     sum: npt.NDArray[np.integer[Any]]
     """int16 or int32."""
+    entry: IntArray | None = None
+    """With ``entries=True``: the index of the entry written to each cell (the last one
+    when several share it), -1 for none."""
+    entry_sum: npt.NDArray[np.integer[Any]] | None = None
+    """With ``entries=True``: the sum of each entry's own cell (one per entry)."""
 
 
 def trailing_window_sums(
@@ -658,6 +665,8 @@ def trailing_window_sums(
     member_count: int,
     meeting_count: int,
     window: int,
+    *,
+    entries: bool = False,
 ) -> WindowSums | None:
     """Each (meeting, member) cell's sum of ``value`` over the member's entries in the last
     ``window`` meetings (this one included), where that sum is not 0.
@@ -675,6 +684,10 @@ def trailing_window_sums(
     unless every earlier duplicate is 0, so that total decides whether they are counted
     again with ``bincount``.
 
+    With ``entries``, each cell's entry (:attr:`WindowSums.entry`) is looked up on a second
+    grid, and each entry's sum (:attr:`WindowSums.entry_sum`) on the sums; for many entries
+    a worker thread does that while this one sums (see :mod:`fractal_governance.parallel`).
+
     Returns
     -------
     WindowSums or None
@@ -686,10 +699,46 @@ def trailing_window_sums(
     top = int(value.max(initial=0)) * span  # no sum is larger (unless entries repeat)
     if not dense_grid_pays(cells, span * len(member)) or top >= 2**31:
         return None
+    key = np.multiply(meeting, member_count, dtype=np.int64)
+    key += member
+    with parallel.worker(len(member) if entries else 0) as submit:
+        if entries:  # the entries' grid is filled while the sums are made
+            entry_grid = submit(lambda: _entry_grid(key, cells))
+        held = _held_cells(key, value, member_count, meeting_count, span, top)
+        if held is None:
+            return None
+        cell, sums, nonzero = held
+        if entries:  # and looked up while the cells' coordinates are worked out
+            entry_later = submit(lambda: (entry_grid.result()[cell].astype(np.int64), sums[key]))
+        # cells come by meeting: each meeting's number repeats once per cell it holds
+        per_meeting = np.count_nonzero(nonzero.reshape(meeting_count, member_count), axis=1)
+        meeting_of = np.repeat(np.arange(meeting_count, dtype=np.int64), per_meeting)
+        member_of = np.multiply(meeting_of, member_count)
+        np.subtract(cell, member_of, out=member_of)  # cell - meeting * member_count, in place
+        found = WindowSums(meeting_of, member_of, cell, sums[cell])
+        if entries:
+            entry, entry_sum = entry_later.result()
+            found = found._replace(entry=entry, entry_sum=entry_sum)
+        return found
+
+
+def _entry_grid(key: IntArray, cells: int) -> npt.NDArray[np.integer[Any]]:
+    """A grid of ``cells`` cells holding the index of the entry at ``key`` (-1: none)."""
+    dtype = np.int32 if len(key) < 2**31 else np.int64
+    grid: npt.NDArray[np.integer[Any]] = np.full(cells, -1, dtype=dtype)
+    grid[key] = np.arange(len(key), dtype=dtype)
+    return grid
+
+
+def _held_cells(
+    key: IntArray, value: IntArray, member_count: int, meeting_count: int, span: int, top: int
+) -> tuple[IntArray, npt.NDArray[np.integer[Any]], npt.NDArray[np.bool_]] | None:
+    """The cells whose trailing window sum is not 0, the flat grid of window sums and
+    where it is not 0, for the entries at grid cells ``key`` (see
+    :func:`trailing_window_sums`)."""
+    cells = member_count * meeting_count
     # int16 when the sums fit: the passes over the grid move half the bytes
     dtype = np.int16 if top < 2**15 else np.int32
-    key = meeting.astype(np.int64) * member_count
-    key += member
     grid: npt.NDArray[np.integer[Any]] = np.zeros(cells, dtype=dtype)
     grid[key] = value
     if int(grid.sum(dtype=np.int64)) != int(value.sum()):  # duplicates that add something
@@ -702,11 +751,6 @@ def trailing_window_sums(
     for shift in range(1, span):  # whole-grid adds, one per offset
         sums[shift:] += levels[:-shift]
     flat = sums.ravel()
-    held = flat != 0
-    cell = np.flatnonzero(held)  # NumPy finds the True of a bool array ~3x faster
-    # cells come by meeting: each meeting's number repeats once per cell it holds
-    per_meeting = np.count_nonzero(held.reshape(meeting_count, member_count), axis=1)
-    meeting_of = np.repeat(np.arange(meeting_count, dtype=np.int64), per_meeting)
-    member_of = np.multiply(meeting_of, member_count)
-    np.subtract(cell, member_of, out=member_of)  # cell - meeting * member_count, in place
-    return WindowSums(meeting_of, member_of, cell, flat[cell])
+    nonzero = flat != 0
+    # NumPy finds the True of a bool array ~3x faster than the non-zeros of int16
+    return np.flatnonzero(nonzero), flat, nonzero

@@ -91,6 +91,11 @@ class Ledger:
     each (member, meeting) once (see :attr:`in_table_order`, which then trusts it). It
     describes ``member`` and ``meeting``: :meth:`with_respect` keeps it, and a ledger made
     with ``dataclasses.replace`` of other members or meetings must set it False."""
+    tied_respect: RespectArray | None = None
+    """Respect tied to each attendance (what :meth:`attendance_respect` sums from the
+    awards) when the policy that made the ledger had it at hand; None: summed on demand.
+    :meth:`with_respect` drops it, and a ledger made with ``dataclasses.replace`` of other
+    amounts or attendances must set it None."""
 
     @classmethod
     def aligned(
@@ -168,7 +173,7 @@ class Ledger:
 
     def with_respect(self, respect: RespectArray, origin: npt.NDArray[np.int8]) -> Ledger:
         """The same entries with other amounts and origins (no level lookup any more)."""
-        return replace(self, respect=respect, origin=origin, level_respect=None)
+        return replace(self, respect=respect, origin=origin, level_respect=None, tied_respect=None)
 
     def concat(self, other: Ledger, measurements: Measurements) -> Ledger:
         """This ledger's entries followed by ``other``'s (no longer aligned)."""
@@ -193,6 +198,8 @@ class Ledger:
         """Respect per attendance: the sum of the awards tied to it (0 where none)."""
         if self.attendance is None:
             return self.respect
+        if self.tied_respect is not None:
+            return self.tied_respect
         if self.in_table_order:
             # each (member, meeting) once, so each attendance holds one award at most
             out = np.zeros(measurements.attendance_count, dtype=self.respect.dtype)

@@ -195,9 +195,10 @@ def test_a_ledger_listed_by_cell_sums_like_any_ledger(
     frame: pd.DataFrame, window: int, cut: int
 ) -> None:
     """A rolling ledger (by meeting, then member, each cell once) is summed by its order:
-    per attendance by assignment, per meeting by runs, new members' Respect by their first
-    attendance. Against plain sums over every award, in the whole record and in a window
-    of meetings from ``cut`` on (whose members may be returning)."""
+    per meeting by runs, new members' Respect by their first attendance, and per
+    attendance as the policy tied it (whole record) or by assignment (a window of
+    meetings from ``cut`` on, whose members may be returning). Against plain sums over
+    every award."""
     from fractal_governance.tables import Tables
 
     with _quiet():
@@ -209,6 +210,7 @@ def test_a_ledger_listed_by_cell_sums_like_any_ledger(
         m = dataset.measurements
         ledger = dataset._core.ledger  # the Ledger behind the table
         assert ledger.in_table_order
+        assert (ledger.tied_respect is not None) == (dataset is whole)
         tables = Tables(m, ledger)
         slots = ledger.attendance + 1
         np.testing.assert_allclose(
@@ -259,16 +261,21 @@ def test_rolling_means_on_a_dense_grid_equal_the_sparse_sums(
     """The dense-grid path of ``rolling_mean_levels`` against its plain twin (the grid
     switched off), cell by cell, with the attendance of each cell."""
     from fractal_governance import _kernels as kernels
-    from fractal_governance.policies.rolling import rolling_mean_levels
+    from fractal_governance.policies.rolling import rolling_mean_levels, window_level_sums
 
     with _quiet():
         measurements = Dataset.from_dataframe(frame).measurements
     dense = rolling_mean_levels(measurements, window)
+    dense_sums = window_level_sums(measurements, window)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(kernels, "DENSE_GRID_CELLS", 0)
         sparse = rolling_mean_levels(measurements, window)
+        sparse_sums = window_level_sums(measurements, window)
     for got, expected in zip(dense, sparse, strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-12)
+    # with the sum at each attendance's own cell, 0 where no level is in its window
+    for got, expected in zip(dense_sums, sparse_sums, strict=True):
+        np.testing.assert_array_equal(got, expected)
     # the ledger says it is listed by meeting, then member, each cell once: it is
     from dataclasses import replace
 

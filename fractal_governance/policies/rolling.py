@@ -9,7 +9,7 @@ interpolated between levels. The Genesis fractal's Addendum 1 is a refinement of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -22,9 +22,21 @@ from fractal_governance.measurements import Measurements
 from fractal_governance.policies.base import RespectPolicy
 from fractal_governance.policies.schedules import ScheduleRespect
 
-__all__ = ["RollingMeanRespect", "rolling_mean_levels", "window_level_sums"]
+__all__ = ["RollingMeanRespect", "WindowLevelSums", "rolling_mean_levels", "window_level_sums"]
 
 IntArray = npt.NDArray[np.int64]
+
+
+class WindowLevelSums(NamedTuple):
+    """Sums of levels over trailing windows (see :func:`window_level_sums`)."""
+
+    member: IntArray
+    meeting: IntArray
+    sum: npt.NDArray[np.integer[Any]]
+    attendance: IntArray
+    """Per cell, its attendance (-1: the member was absent)."""
+    attendance_sum: npt.NDArray[np.integer[Any]]
+    """Per attendance, the sum of its own cell (0 where no level is in the window)."""
 
 
 def rolling_mean_levels(
@@ -34,14 +46,13 @@ def rolling_mean_levels(
     it is above 0: member codes, chronological meetings, means, attendance index (-1 where
     the member was absent). Sorted by meeting, then member (the order of the ledger's
     table)."""
-    member, meeting, sums, attendance = window_level_sums(measurements, window)
-    return member, meeting, sums / window, attendance
+    found = window_level_sums(measurements, window)
+    return found.member, found.meeting, found.sum / window, found.attendance
 
 
-def window_level_sums(
-    measurements: Measurements, window: int
-) -> tuple[IntArray, IntArray, npt.NDArray[np.integer[Any]], IntArray]:
-    """:func:`rolling_mean_levels` with the sums of levels in place of their means.
+def window_level_sums(measurements: Measurements, window: int) -> WindowLevelSums:
+    """:func:`rolling_mean_levels` with the sums of levels in place of their means, and
+    the sum of each attendance's own cell.
 
     Each attendance adds its level to its meeting and the ``window - 1`` meetings after it
     (no Python loop: ``attendance x window`` contributions, summed by key). When a dense
@@ -51,12 +62,12 @@ def window_level_sums(
     """
     m = measurements
     k, n = m.meeting_count, m.member_count
-    found = kernels.trailing_window_sums(m.att_member, m.att_order, m.att_level, n, k, window)
-    if found is not None:
-        # the attendance at each cell: its index on a grid of the same shape (-1: absent)
-        at = np.full(n * k, -1, dtype=np.int32)
-        at[m.att_order * n + m.att_member] = np.arange(m.attendance_count, dtype=np.int32)
-        return found.member, found.meeting, found.sum, at[found.cell].astype(np.int64)
+    found = kernels.trailing_window_sums(
+        m.att_member, m.att_order, m.att_level, n, k, window, entries=True
+    )
+    if found is not None and found.entry is not None and found.entry_sum is not None:
+        # each cell's entry is its attendance (one per member and meeting; -1: absent)
+        return WindowLevelSums(found.member, found.meeting, found.sum, found.entry, found.entry_sum)
     offsets = np.arange(window, dtype=np.int64)
     member = np.repeat(m.att_member, window)
     meeting = (m.att_order[:, None] + offsets[None, :]).ravel()
@@ -72,7 +83,9 @@ def window_level_sums(
     at = np.clip(np.searchsorted(sorted_keys, keys), 0, max(len(order) - 1, 0))
     hit = (sorted_keys[at] == keys) if len(order) else np.zeros(len(keys), dtype=bool)
     attendance = np.where(hit, order[at] if len(order) else -1, -1).astype(np.int64)
-    return key_member, key_meeting, total, attendance
+    attendance_sum = np.zeros(m.attendance_count, dtype=total.dtype)
+    attendance_sum[attendance[hit]] = total[hit]
+    return WindowLevelSums(key_member, key_meeting, total, attendance, attendance_sum)
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,9 @@ class RollingMeanRespect(RespectPolicy):
         )
 
     def ledger(self, measurements: Measurements) -> Ledger:
-        member, meeting, sums, attendance = window_level_sums(measurements, self.window)
+        member, meeting, sums, attendance, attendance_sum = window_level_sums(
+            measurements, self.window
+        )
         lookup = ScheduleRespect(self.respect_schedule).lookup(measurements)
         # the mean is a sum over the window: one interpolated Respect per possible sum
         possible = np.arange(int(sums.max(initial=0)) + 1, dtype=np.float64) / self.window
@@ -117,4 +132,6 @@ class RollingMeanRespect(RespectPolicy):
             origin=np.full(len(member), awards.ROLLING, dtype=np.int8),
             attendance=attendance,
             listed_by_cell=True,  # by meeting, then member (window_level_sums' order)
+            # an attendance holds the award of its cell, if any (level sum 0: Respect 0)
+            tied_respect=by_sum[attendance_sum].astype(np.float64, copy=False),
         )
