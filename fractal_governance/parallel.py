@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["PARALLEL_ROWS", "Submit", "usable_cores", "worker", "worth_a_thread"]
+__all__ = ["PARALLEL_ROWS", "Submit", "in_halves", "usable_cores", "worker", "worth_a_thread"]
 
 T = TypeVar("T")
 
@@ -57,3 +57,13 @@ def worker(rows: int) -> Iterator[Submit]:
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fractal-governance") as pool:
         yield pool.submit
+
+
+def in_halves(count: int, work: Callable[[int, int], T], size: int | None = None) -> list[T]:
+    """``[work(0, h), work(h, count)]`` for ``h = count // 2``: the second half on a worker
+    thread when ``size`` (default ``count``) is worth one (:func:`worth_a_thread`), else
+    both on this thread. The halves must not write to the same memory."""
+    half = count // 2
+    with worker(count if size is None else size) as submit:
+        later = submit(lambda: work(half, count))
+        return [work(0, half), later.result()]
