@@ -730,6 +730,28 @@ def test_invariants_on_the_threaded_path(frame: pd.DataFrame) -> None:
         check_against_reference(build(frame), frame)
 
 
+@pytest.mark.parametrize(("count", "threaded"), [(7, False), (7, True), (0, True), (1, True)])
+def test_in_halves_splits_the_work_and_keeps_its_order(count: int, threaded: bool) -> None:
+    import threading
+
+    calls: list[tuple[int, int, bool]] = []
+
+    def work(low: int, high: int) -> list[int]:
+        calls.append((low, high, threading.current_thread() is threading.main_thread()))
+        return list(range(low, high))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "PARALLEL_ROWS", 0 if threaded else 10**9)
+        patch.setattr(parallel, "usable_cores", lambda: 2)
+        first, second = parallel.in_halves(count, work)
+    assert first + second == list(range(count))  # the halves in order, nothing twice
+    half = count // 2
+    assert sorted(calls, key=lambda call: not call[2]) == [
+        (0, half, True),  # the first half here
+        (half, count, not threaded),  # the second on the worker when worth a thread
+    ]
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     frame=st.booleans().flatmap(lambda rounds: weekly_frames(rounds=rounds)),
