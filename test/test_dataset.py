@@ -746,7 +746,7 @@ def test_in_halves_splits_the_work_and_keeps_its_order(count: int, threaded: boo
         first, second = parallel.in_halves(count, work)
     assert first + second == list(range(count))  # the halves in order, nothing twice
     half = count // 2
-    assert sorted(calls, key=lambda call: not call[2]) == [
+    assert sorted(calls, key=lambda call: (not call[2], call[0])) == [
         (0, half, True),  # the first half here
         (half, count, not threaded),  # the second on the worker when worth a thread
     ]
