@@ -79,6 +79,31 @@ def test_short_rows_are_found_also_with_quoted_commas(tmp_path: Path) -> None:
     assert "3 (5)" in ds.quality_report[0].message
 
 
+@pytest.mark.parametrize("threaded", [False, True])
+def test_bytes_checked_beside_the_columns_report_as_when_checked_first(
+    tmp_path: Path, threaded: bool
+) -> None:
+    # A large weekly file's bytes are checked on a worker thread while its columns are
+    # checked (forced here for a small one): short rows still reach the quality report,
+    # and a bad byte is still the error reported when a column is bad too.
+    from fractal_governance import parallel
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "PARALLEL_ROWS", 0 if threaded else 10**9)
+        patch.setattr(parallel, "usable_cores", lambda: 2)
+        text = "MemberID,Name,MeetingID,Group,Rank,TeamID,TeamName\n1,A,1,1,6\n2,B,1,1,5,,\n"
+        short = [f for f in load(write(tmp_path, text)).quality_report]
+        assert [f.kind for f in short] == [quality.SHORT_ROW]
+        assert "2 (5)" in short[0].message
+        path = tmp_path / "both.csv"  # a lone carriage return and a level that is no number
+        path.write_bytes(WEEKLY.encode() + b"m1,A,1,1,x\n\r,m3,1,1,5\n")
+        with pytest.raises(DatasetError, match="follows a line that holds only a carriage"):
+            load(path)
+        path.write_bytes(WEEKLY.encode() + b"m1,A,1,1,x\n")  # the level alone
+        with pytest.raises(DatasetError, match="Rank"):
+            load(path)
+
+
 def test_full_rows_give_no_finding(tmp_path: Path) -> None:
     text = 'MemberID,Name,MeetingID,Group,Rank,TeamName\n1,"A, ""B""",1,1,6,\n2,B,1,1,5,\n'
     assert not load(write(tmp_path, text)).quality_report

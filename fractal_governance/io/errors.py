@@ -8,6 +8,7 @@ first data row is row 2), the column and the offending values. Rows are named th
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from collections.abc import Sequence
@@ -95,6 +96,13 @@ class Origin:
             return position
         label = self._labels[position]
         return label.item() if isinstance(label, np.generic) else label
+
+    def with_short_rows(self, short_rows: tuple[tuple[int, int], ...]) -> Origin:
+        """This origin with the file's short rows (see :meth:`__init__`), which may be found
+        after the rows are named."""
+        changed = copy.copy(self)
+        changed.short_rows = short_rows
+        return changed
 
     def take(self, positions: npt.ArrayLike) -> Origin:
         """The origin of a subset of rows (positions or a boolean mask)."""

@@ -58,11 +58,13 @@ __all__ = [
     "TEXT_COLUMNS",
     "InputFile",
     "Limits",
+    "ParsedCsv",
     "PathLike",
     "check_counts",
     "classify",
     "only_file",
     "open_input",
+    "parse_csv",
     "read_csv_frame",
     "read_header",
     "scan_directory",
@@ -535,6 +537,20 @@ def read_csv_frame(
     dropped. Only an empty cell counts as missing (``"NA"`` stays a string). See the
     module docstring for what is refused.
     """
+    parsed = parse_csv(path, text_columns, compression=compression)
+    short = parsed.short_rows()
+    frame, origin = parsed.finish()
+    return frame, origin.with_short_rows(short)
+
+
+def parse_csv(
+    path: PathLike | InputFile,
+    text_columns: Iterable[str] = (),
+    *,
+    compression: str | None = None,
+) -> ParsedCsv:
+    """The first step of :func:`read_csv_frame`: the file parsed by pandas, its bytes not
+    checked yet."""
     input_file = open_input(path, compression)
     source = input_file.source
     header, first_width = _head(input_file)
@@ -588,48 +604,86 @@ def read_csv_frame(
         raise DatasetError(f"{source}: cannot be read as CSV ({error})") from None
     except OSError as error:
         raise DatasetError(f"{source}: cannot be read ({error})") from None
+    return ParsedCsv(frame, input_file, scan, header, names, named, first_width)
 
-    # a row may lack its last cells (else that column would be filled)
-    may_be_short = bool(len(frame)) and (
-        first_width is None or (named > 0 and bool(frame.iloc[:, named - 1].isna().any()))
-    )
-    separators = _byte_pass(input_file, may_be_short)
-    short: tuple[tuple[int, int], ...] = ()
-    if may_be_short:
-        short = _short_rows(separators, scan, len(frame), width, named, header, source)
 
-    origin = Origin(source, len(frame), input_file.path, names, scan=scan)
-    _unnamed_with_data(frame, origin, source)
-    blank_unnamed = [name for name in frame.columns if str(name).startswith("Unnamed: ")]
-    if blank_unnamed:
-        frame = frame.drop(columns=blank_unnamed)
-    positions: npt.NDArray[np.intp] | int = len(frame)  # rows named by position
-    if len(frame.columns) and len(frame):
-        candidates = frame.iloc[:, 0].isna().to_numpy()
-        if candidates.any():
-            empty = candidates & frame.isna().all(axis=1).to_numpy()
-            if empty.any():
-                positions = np.flatnonzero(~empty)
-                frame = frame.iloc[positions].reset_index(drop=True)
-                # integer columns that read as float only because of the dropped rows
-                restored = {}
-                for name in frame.columns:
-                    values = frame[name].to_numpy()
-                    if values.dtype.kind == "f" and _integral(values):
-                        restored[name] = values.astype(np.int64)
-                if restored:
-                    frame = frame.assign(**restored)
-    origin = Origin(
-        source,
-        positions,
-        input_file.path,
-        names,
-        scan=scan,
-        size=input_file.size,
-        short_rows=short,
-        width=named,
-    )
-    return frame, origin
+@dataclasses.dataclass(frozen=True)
+class ParsedCsv:
+    """A CSV file parsed by pandas (see :func:`parse_csv`): :meth:`short_rows` checks its
+    bytes, :meth:`finish` drops its blank rows and columns. The two are independent, so a
+    large file's bytes may be checked on another thread while its columns are (a bad byte
+    is still reported before anything found in the columns: see
+    :func:`fractal_governance.io.weekly.read_weekly_csv`)."""
+
+    frame: pd.DataFrame
+    input_file: InputFile
+    scan: FileScan
+    header: list[str]
+    names: list[str]
+    named: int
+    """The header's named columns (up to the last name)."""
+    first_width: int | None
+    """The first data row's fields, when it lies within the bytes read for the header."""
+
+    def short_rows(self) -> tuple[tuple[int, int], ...]:
+        """(line, fields) of the data rows with fewer fields than the named columns;
+        DatasetError for a row wider than the header or a lone carriage return that
+        pandas misreads."""
+        frame, named = self.frame, self.named
+        # a row may lack its last cells (else that column would be filled)
+        may_be_short = bool(len(frame)) and (
+            self.first_width is None or (named > 0 and bool(frame.iloc[:, named - 1].isna().any()))
+        )
+        separators = _byte_pass(self.input_file, may_be_short)
+        if not may_be_short:
+            return ()
+        return _short_rows(
+            separators,
+            self.scan,
+            len(frame),
+            len(self.names),
+            named,
+            self.header,
+            self.input_file.source,
+        )
+
+    def finish(self) -> tuple[pd.DataFrame, Origin]:
+        """The frame without blank trailing columns and blank rows, and its origin (without
+        short rows: see :meth:`Origin.with_short_rows`); DatasetError for a column without
+        a name that holds data."""
+        frame, input_file, names = self.frame, self.input_file, self.names
+        source, scan = input_file.source, self.scan
+        origin = Origin(source, len(frame), input_file.path, names, scan=scan)
+        _unnamed_with_data(frame, origin, source)
+        blank_unnamed = [name for name in frame.columns if str(name).startswith("Unnamed: ")]
+        if blank_unnamed:
+            frame = frame.drop(columns=blank_unnamed)
+        positions: npt.NDArray[np.intp] | int = len(frame)  # rows named by position
+        if len(frame.columns) and len(frame):
+            candidates = frame.iloc[:, 0].isna().to_numpy()
+            if candidates.any():
+                empty = candidates & frame.isna().all(axis=1).to_numpy()
+                if empty.any():
+                    positions = np.flatnonzero(~empty)
+                    frame = frame.iloc[positions].reset_index(drop=True)
+                    # integer columns that read as float only because of the dropped rows
+                    restored = {}
+                    for name in frame.columns:
+                        values = frame[name].to_numpy()
+                        if values.dtype.kind == "f" and _integral(values):
+                            restored[name] = values.astype(np.int64)
+                    if restored:
+                        frame = frame.assign(**restored)
+        origin = Origin(
+            source,
+            positions,
+            input_file.path,
+            names,
+            scan=scan,
+            size=input_file.size,
+            width=self.named,
+        )
+        return frame, origin
 
 
 # -- recognising files by their header --------------------------------------------------------

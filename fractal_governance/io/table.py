@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cached_property
 from typing import Any
 
@@ -173,6 +174,12 @@ class Table:
     @property
     def source(self) -> str:
         return self.origin.source
+
+    def with_origin(self, origin: Origin) -> Table:
+        """The same rows (and what was computed from them) named by ``origin``."""
+        changed = copy.copy(self)
+        changed._origin = origin
+        return changed
 
     def take(self, positions: npt.ArrayLike) -> Table:
         """The rows at ``positions`` (or a boolean mask), keeping their origin."""

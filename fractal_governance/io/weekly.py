@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from fractal_governance import parallel
 from fractal_governance.io.checks import check_weekly
 from fractal_governance.io.errors import DatasetError, Origin
-from fractal_governance.io.reader import TEXT_COLUMNS, InputFile, PathLike, read_csv_frame
+from fractal_governance.io.reader import TEXT_COLUMNS, InputFile, PathLike, parse_csv
 from fractal_governance.io.table import Table
 
 __all__ = ["load_weekly_csv", "read_dataframe", "read_weekly_csv"]
@@ -19,9 +20,24 @@ __all__ = ["load_weekly_csv", "read_dataframe", "read_weekly_csv"]
 
 def read_weekly_csv(path: PathLike | InputFile, compression: str | None = None) -> Table:
     """Read and validate a weekly consensus CSV file (``Rank`` or ``Level``; optional rounds).
-    ``compression``: see :func:`~fractal_governance.io.reader.open_input`."""
-    frame, origin = read_csv_frame(path, TEXT_COLUMNS, compression=compression)
-    return check_weekly(frame, origin, needs_name=True)
+    ``compression``: see :func:`~fractal_governance.io.reader.open_input`.
+
+    A large file's bytes are checked (``ParsedCsv.short_rows``) on a worker thread
+    while its columns are checked here. An error in the bytes is still the one reported
+    when both are bad, as :func:`~fractal_governance.io.reader.read_csv_frame` (bytes
+    first) would.
+    """
+    parsed = parse_csv(path, TEXT_COLUMNS, compression=compression)
+    with parallel.worker(len(parsed.frame)) as submit:
+        short_later = submit(parsed.short_rows)
+        try:
+            frame, origin = parsed.finish()
+            table = check_weekly(frame, origin, needs_name=True)
+        except Exception:
+            short_later.result()  # raises the bytes' error, if any
+            raise
+        short = short_later.result()
+    return table.with_origin(table.origin.with_short_rows(short))
 
 
 def read_dataframe(df: pd.DataFrame, source: str = "<dataframe>") -> Table:
