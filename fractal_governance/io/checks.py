@@ -523,6 +523,7 @@ def _check_weekly_columns(
         submit(lambda: _team_names(frame[col.TEAM_NAME])) if col.TEAM_NAME in names else None
     )
     name_later = submit(lambda: _name_column(frame, origin)) if col.NAME in names else None
+    team_id_later = submit(lambda: _team_id_column(frame, origin)) if col.TEAM_ID in names else None
 
     # MemberID is factorized here once (sorted) and the codes kept for the Dataset; blank
     # IDs are looked for among the distinct values only.
@@ -586,8 +587,8 @@ def _check_weekly_columns(
         check_counts("teams", len(teams[1]), origin.size, source)
     if name_later is not None:
         columns[col.NAME] = name_later.result()
-    if col.TEAM_ID in names:
-        columns[col.TEAM_ID], team_ids, team_problems = _team_id_column(frame, origin)
+    if team_id_later is not None:
+        columns[col.TEAM_ID], team_ids, team_problems = team_id_later.result()
         problems += team_problems
     if col.MEETING_DATE in names and not problems:
         dates = _dates(frame, meeting, origin, problems)
