@@ -85,6 +85,7 @@ ATTRIBUTES = (
     "respect_distribution",
     "df_gini_by_meeting",
     "df_lorenz_curve",
+    "ledger",
     "quality_report",
     "has_teams",
     "meeting_ids",

@@ -134,6 +134,20 @@ def test_rolling_mean_pays_absent_members() -> None:
     assert board.loc["b", "AccumulatedRespect"] == 26
 
 
+def test_a_rule_on_a_rolling_ledger_changes_the_respect_of_attendances_too() -> None:
+    # The rolling ledger carries each attendance's Respect (tied_respect); a rule that
+    # changes amounts must not leave the old ones in df: a's 17 at meeting 2 (see above)
+    # is excluded, so df shows 0 there, and df's total falls by 17
+    dataset = build(
+        RollingMeanRespect(window=2, respect_schedule=GENESIS).with_rules(Exclusions([("a", 2)]))
+    )
+    df = dataset.df
+    rows = df[(df["MemberID"] == "a")]
+    assert rows["Respect"].tolist() == [5, 0, 17]
+    assert df["Respect"].sum() == 78 - 5 - 3 - 17
+    assert dataset.total_member_respect == 78 - 17
+
+
 def test_rolling_mean_in_a_meeting_window_keeps_absent_members_and_history() -> None:
     dataset = build(RollingMeanRespect(window=2, respect_schedule=GENESIS))
     window = dataset.select_meetings(3, 3)
