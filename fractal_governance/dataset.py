@@ -561,7 +561,8 @@ class Dataset:
         if ledger.is_aligned:
             respect = ledger.respect[rows]
         else:
-            mine = ledger.member == where
+            # positions, not a mask: three masked copies of a million awards cost more
+            mine = np.flatnonzero(ledger.member == where)
             meetings = np.union1d(order, ledger.meeting[mine]).astype(np.int64)
             at = np.searchsorted(meetings, order)
             level_all = np.zeros(len(meetings), dtype=np.int64)

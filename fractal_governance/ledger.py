@@ -230,16 +230,23 @@ class Ledger:
         def ordered(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
             return values if order is None else values[order]
 
-        meeting = ordered(self.meeting)
+        def by_meeting(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            """The value of each award's meeting."""
+            if order is None:  # runs by meeting: each value repeated (no gather)
+                bounds = np.searchsorted(self.meeting, np.arange(len(values) + 1))
+                return np.repeat(values, np.diff(bounds))
+            return values[self.meeting[order]]
+
         origin = pd.Categorical.from_codes(ordered(self.origin), pd.Index(ORIGINS))
         return pd.DataFrame(
             {
-                # categorical: one code per award over the members (no text copied)
+                # categorical: one code per award over the members (no text copied); the
+                # codes index member_ids by construction (not checked again)
                 col.MEMBER_ID: pd.Categorical.from_codes(
-                    ordered(self.member), measurements.member_ids
+                    ordered(self.member), measurements.member_ids, validate=False
                 ),
-                col.MEETING_ID: measurements.meeting_ids_chronological[meeting],
-                col.MEETING_DATE: measurements.meeting_dates_chronological[meeting],
+                col.MEETING_ID: by_meeting(measurements.meeting_ids_chronological),
+                col.MEETING_DATE: by_meeting(measurements.meeting_dates_chronological),
                 col.RESPECT: ordered(self.respect),
                 col.ORIGIN: origin,
             },
