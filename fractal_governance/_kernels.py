@@ -617,7 +617,8 @@ def dense_cumulative_gini(
         if len(key) and bool((key[1:] > key[:-1]).all()):  # each cell once
             flat[key] = amount
         else:
-            flat = np.bincount(key, weights=amount, minlength=cells).astype(np.float64)
+            counted = np.bincount(key, weights=amount, minlength=cells)
+            flat = counted.astype(np.float64, copy=False)
     grid = flat.reshape(meeting_count, member_count)
     running_sum_down(grid)
 

@@ -68,7 +68,9 @@ class Ledger:
         Origin code, see :data:`ORIGINS`.
     attendance : int64 array or None
         Attendance index of each entry, -1 for awards to absent members; None when entry
-        ``i`` is attendance ``i`` (an aligned ledger).
+        ``i`` is attendance ``i`` (an aligned ledger). Tables rely on it: an award for a
+        meeting its member attended carries that attendance (Respect per attendance and
+        new members' Respect are summed through it).
     level_respect : int64 array or None
         For an aligned ledger whose Respect is ``level_respect[level]`` at every attendance:
         that lookup (sums then follow from level counts).
@@ -240,10 +242,13 @@ class Ledger:
         origin = pd.Categorical.from_codes(ordered(self.origin), pd.Index(ORIGINS))
         return pd.DataFrame(
             {
-                # categorical: one code per award over the members (no text copied); the
-                # codes index member_ids by construction (not checked again)
+                # categorical: one code per award over the members (no text copied); a
+                # ledger listed by cell comes from the window kernel, whose codes index
+                # member_ids by construction (not checked again)
                 col.MEMBER_ID: pd.Categorical.from_codes(
-                    ordered(self.member), measurements.member_ids, validate=False
+                    ordered(self.member),
+                    measurements.member_ids,
+                    validate=not self.listed_by_cell,
                 ),
                 col.MEETING_ID: by_meeting(measurements.meeting_ids_chronological),
                 col.MEETING_DATE: by_meeting(measurements.meeting_dates_chronological),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from fractal_governance import _kernels as kernels
-from fractal_governance import fairness
+from fractal_governance import fairness, parallel
 
 FAST = settings(max_examples=150, deadline=None)
 
@@ -345,14 +345,16 @@ GINI_ENTRIES = st.lists(
 
 
 def check_dense_gini_against_fairness(
-    entries: list[tuple[int, int, float]], first_seen: np.ndarray
+    entries: list[tuple[int, int, float]], first_seen: np.ndarray, by_cell: bool = False
 ) -> None:
     """The kernel against its twin: every entry, and every member's sighting at
     ``first_seen`` as a row of amount 0, in ``fairness.cumulative_gini_by_meeting``."""
     member = np.array([e[0] for e in entries], dtype=np.int64)
     meeting = np.array([e[1] for e in entries], dtype=np.int64)
     amount = np.array([e[2] for e in entries], dtype=np.float64)
-    got = kernels.dense_cumulative_gini(member, meeting, amount, 8, 6, first_seen=first_seen)
+    got = kernels.dense_cumulative_gini(
+        member, meeting, amount, 8, 6, first_seen=first_seen, by_cell=by_cell
+    )
     assert got is not None
     sighted = np.flatnonzero(first_seen < 6)
     rows_member = np.concatenate([member, sighted])
@@ -390,17 +392,27 @@ def test_dense_cumulative_gini_with_every_entry_after_its_member_is_seen(
 
 
 @settings(max_examples=100, deadline=None)
-@given(entries=GINI_ENTRIES, attended=st.lists(st.integers(0, 7), max_size=8))
+@given(
+    entries=GINI_ENTRIES,
+    attended=st.lists(st.integers(0, 7), max_size=8),
+    said=st.booleans(),
+    threaded=st.booleans(),
+)
 def test_dense_cumulative_gini_of_entries_listed_by_cell(
-    entries: list[tuple[int, int, float]], attended: list[int]
+    entries: list[tuple[int, int, float]], attended: list[int], said: bool, threaded: bool
 ) -> None:
     # each (meeting, member) once, listed by meeting then member: the grid is filled by
-    # assignment instead of a count (a rolling ledger comes so)
+    # assignment, found by a check or said by the caller (``by_cell``, as for a rolling
+    # ledger); the halves of the checks, the cells and the sorted rows on two threads
+    # (forced here for a small grid) or one
     by_cell = {(e[1], e[0]): e for e in entries}
     listed = [by_cell[cell] for cell in sorted(by_cell)]
     first_seen = np.full(8, 6, dtype=np.int64)
     first_seen[attended] = 0
-    check_dense_gini_against_fairness(listed, first_seen)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "PARALLEL_ROWS", 0 if threaded else 10**9)
+        patch.setattr(parallel, "usable_cores", lambda: 2)
+        check_dense_gini_against_fairness(listed, first_seen, by_cell=said)
 
 
 def test_dense_cumulative_gini_declines_a_grid_above_the_limit() -> None:

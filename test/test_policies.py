@@ -241,6 +241,18 @@ def test_a_ledger_listed_by_cell_sums_like_any_ledger(
             tables.meeting_respect_new,
             np.bincount(ledger.meeting[new], weights=ledger.respect[new], minlength=k),
         )
+        # the cumulative Gini (the grid filled from cells said to be listed once) against
+        # fairness' Gini of every award and every attendance (an entry of 0)
+        from fractal_governance import fairness
+
+        expected = fairness.cumulative_gini_by_meeting(
+            np.concatenate([ledger.meeting, m.att_order]),
+            np.concatenate([ledger.member, m.att_member]),
+            np.concatenate([ledger.respect, np.zeros(m.attendance_count)]),
+        ).reindex(range(k))
+        np.testing.assert_allclose(
+            tables.gini_by_meeting["Gini"].to_numpy(), expected.ffill().to_numpy(), atol=1e-12
+        )
 
 
 @settings(max_examples=40, deadline=None)

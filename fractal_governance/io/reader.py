@@ -607,7 +607,7 @@ def parse_csv(
     return ParsedCsv(frame, input_file, scan, header, names, named, first_width)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class ParsedCsv:
     """A CSV file parsed by pandas (see :func:`parse_csv`): :meth:`short_rows` checks its
     bytes, :meth:`finish` drops its blank rows and columns. The two are independent, so a

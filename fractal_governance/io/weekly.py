@@ -30,6 +30,8 @@ def read_weekly_csv(path: PathLike | InputFile, compression: str | None = None) 
     parsed = parse_csv(path, TEXT_COLUMNS, compression=compression)
     with parallel.worker(len(parsed.frame)) as submit:
         short_later = submit(parsed.short_rows)
+        if short_later.done() and short_later.exception() is not None:
+            short_later.result()  # checked here already (a small file): no column check
         try:
             frame, origin = parsed.finish()
             table = check_weekly(frame, origin, needs_name=True)
