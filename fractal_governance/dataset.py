@@ -100,10 +100,10 @@ class _Core:
         big = parallel.worth_a_thread(rows)
         with parallel.worker(rows) as submit:
             # On a worker: the quality check, the attendance tables (no Respect in them),
-            # then df and the member tables. Here: the ledger, then the team and meeting
-            # tables and the cumulative Gini. A ledger that is not the attendance itself
-            # (many awards) sends the costlier of its table and the Gini to the worker
-            # instead, and every other table is made here.
+            # then df, the member tables and the ledger's table. Here: the ledger, then
+            # the team and meeting tables and the cumulative Gini. A ledger that is not
+            # the attendance itself (many awards) sends the costlier of its table and the
+            # Gini to the worker instead, and every other table is made here.
             checked = submit(_quality_check(table))
             if big:
                 attendance = submit(self.measurements.build_attendance_tables)
@@ -114,7 +114,7 @@ class _Core:
                     # the ledger is quick: the meeting tables start while the worker still
                     # checks quality; one that needs an attendance table the worker is
                     # computing waits for it (cached_property's lock, Python 3.11)
-                    side = submit(tables.build_member_tables)
+                    side = submit(lambda: tables.build_member_tables(ledger_table=True))
                     tables.build_meeting_tables()
                     attendance.result()
                 else:

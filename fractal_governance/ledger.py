@@ -223,6 +223,14 @@ class Ledger:
         order: npt.NDArray[np.intp] | None
         if self.in_table_order:  # already by meeting, then member
             order = None if every else np.flatnonzero(awarded)
+        elif every and self.attendance is None:
+            # the attendance: its order by member, then meeting (pair_order), sorted stably
+            # by meeting (one counting sort instead of two)
+            pairs = measurements.pair_order
+            by_meeting_first = kernels.counting_sort(
+                measurements.pairs["meeting"], measurements.meeting_count
+            )[0]
+            order = pairs[by_meeting_first]
         elif every:
             order = kernels.sort_order([self.meeting, self.member])
         else:

@@ -313,12 +313,15 @@ class Tables:
     # costlier one goes to one thread (the table when its awards must be sorted first,
     # else the Gini), and every other table to the other.
 
-    def build_member_tables(self) -> None:
-        """Compute (and cache) ``df`` and the member tables now."""
+    def build_member_tables(self, ledger_table: bool = False) -> None:
+        """Compute (and cache) ``df`` and the member tables now, and the ledger's table when
+        ``ledger_table``."""
         self.df  # noqa: B018
         self.member_summary  # noqa: B018
         self.leader_board  # noqa: B018
         self.measurements.rank_by_attendance_count  # noqa: B018
+        if ledger_table:
+            self.ledger_frame  # noqa: B018
 
     def build_meeting_tables(self, gini: bool = True) -> None:
         """Compute (and cache) the meeting and team tables now, and the cumulative Gini

@@ -79,6 +79,20 @@ def test_schedule_pays_each_attendance_by_level() -> None:
     assert ledger["Respect"].sum() == 118
 
 
+def test_the_ledger_table_is_by_meeting_then_member_whatever_the_row_order() -> None:
+    # rows listed backwards: the table of a schedule's awards (one per attendance, every
+    # attendance with a level) is still by meeting, then member, with the same awards
+    every = FRAME.assign(Rank=FRAME["Rank"].fillna(3))
+    profile = CommunityProfile("Test", ScheduleRespect(GENESIS))
+    with _quiet():
+        listed = Dataset.from_dataframe(every, profile=profile).ledger
+        backwards = Dataset.from_dataframe(every.iloc[::-1], profile=profile).ledger
+    assert len(listed) == 9
+    pd.testing.assert_frame_equal(backwards, listed)
+    keys = list(zip(listed["MeetingID"], listed["MemberID"].astype(str), strict=True))
+    assert keys == sorted(keys)
+
+
 def test_eligibility_and_exclusions_compose() -> None:
     eligible = Eligibility(2, members=frozenset({"a", "d"}))
     dataset = build(ScheduleRespect(GENESIS).with_rules(eligible))
